@@ -1,0 +1,60 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request, Response
+
+from services.api.errors import install_error_handlers
+from services.api.routers import auth, coordinator, health, me
+from services.core.db import make_engine, make_session_factory
+from services.core.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+logger = logging.getLogger("peermatch.api")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app for these settings (the environment's by default)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="PeerMatch",
+        version="1.0.0",
+        summary="Sponsor and mentor matching for people in recovery",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def access_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # Method, route and status only: no query strings, bodies or addresses.
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "<unmatched>")
+        logger.info("%s %s %s %.1fms", request.method, path, response.status_code,
+                    (time.perf_counter() - started) * 1000)
+        return response
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (auth.router, me.router, coordinator.router):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(health.router)
+    return app

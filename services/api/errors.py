@@ -1,0 +1,56 @@
+"""Map domain errors and invalid input to JSON answers; never a traceback to a client."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from services.core.errors import DomainError, Unauthorized
+
+logger = logging.getLogger("peermatch.api")
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = list(loc)
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts) or "body"
+
+
+def _public_errors(errors: list[Any]) -> list[dict[str, Any]]:
+    # The raw errors echo the submitted values back (passwords included): drop them.
+    return [
+        {"loc": list(error["loc"]), "field": _field(error["loc"]), "msg": error["msg"],
+         "type": error["type"]}
+        for error in errors
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn errors into `{"detail": ...}` answers."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+        return JSONResponse({"detail": error.detail}, status_code=error.status_code,
+                            headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _public_errors(list(error.errors()))}, status_code=422)
+
+    @app.exception_handler(ValidationError)
+    async def invalid_data(_request: Request, error: ValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _public_errors(error.errors())}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Log the kind of failure and where, not the request's data.
+        logger.error("unhandled %s on %s %s", type(error).__name__, request.method,
+                     request.url.path, exc_info=error)
+        return JSONResponse({"detail": "Internal error; it has been logged"}, status_code=500)

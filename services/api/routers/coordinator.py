@@ -1,0 +1,108 @@
+"""Coordinators' views of their own organization: vetting and the waiting list."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.api.deps import CurrentCoordinator, SessionDep
+from services.core.models import Profile, VettingStatus
+from services.core.profiles import service as profiles
+from services.core.profiles.schemas import (
+    MentorSummary,
+    VettingDecision,
+    WaitingMentee,
+    recovery_band,
+)
+
+router = APIRouter(prefix="/coordinator", tags=["coordinator"])
+
+Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
+Offset = Annotated[int, Query(ge=0, description="rows to skip")]
+
+
+def _mentor_summary(profile: Profile) -> MentorSummary:
+    return MentorSummary(
+        profile_id=profile.id,
+        alias=profile.alias,
+        pathways=profile.pathways,  # type: ignore[arg-type]
+        time_in_recovery=recovery_band(profile.recovery_date),
+        languages=profile.languages,
+        meeting_format=profile.meeting_format,  # type: ignore[arg-type]
+        capacity=profile.capacity or 1,
+        paused=profile.paused,
+        vetting_status=VettingStatus(profile.vetting_status or VettingStatus.pending),
+        vetting_note=profile.vetting_note,
+        about=profile.about,
+        created_at=profile.created_at,
+    )
+
+
+@router.get("/mentors", response_model=list[MentorSummary])
+def list_mentors(
+    session: SessionDep,
+    coordinator: CurrentCoordinator,
+    response: Response,
+    vetting_status: VettingStatus | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[MentorSummary]:
+    """Your organization's mentors, oldest first; the total is in `X-Total-Count`."""
+    rows, total = profiles.list_org_mentors(
+        session=session,
+        organization_id=coordinator.organization_id,
+        vetting_status=vetting_status,
+        limit=limit,
+        offset=offset,
+    )
+    response.headers["X-Total-Count"] = str(total)
+    return [_mentor_summary(profile) for profile in rows]
+
+
+@router.post("/mentors/{profile_id}/vetting", response_model=MentorSummary)
+def vet_mentor(
+    profile_id: uuid.UUID,
+    body: VettingDecision,
+    session: SessionDep,
+    coordinator: CurrentCoordinator,
+) -> MentorSummary:
+    """Approve or reject a mentor of your organization."""
+    profile = profiles.vet_mentor(
+        session=session,
+        coordinator=coordinator,
+        profile_id=profile_id,
+        decision=VettingStatus(body.decision),
+        note=body.note,
+    )
+    return _mentor_summary(profile)
+
+
+@router.get("/waiting-mentees", response_model=list[WaitingMentee])
+def waiting_mentees(
+    session: SessionDep,
+    coordinator: CurrentCoordinator,
+    response: Response,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[WaitingMentee]:
+    """Your organization's unmatched mentees, longest waiting first."""
+    rows, total = profiles.list_waiting_mentees(
+        session=session, organization_id=coordinator.organization_id, limit=limit, offset=offset
+    )
+    response.headers["X-Total-Count"] = str(total)
+    now = datetime.now(UTC)
+    return [
+        WaitingMentee(
+            profile_id=profile.id,
+            alias=profile.alias,
+            pathways=profile.pathways,  # type: ignore[arg-type]
+            languages=profile.languages,
+            meeting_format=profile.meeting_format,  # type: ignore[arg-type]
+            waiting_since=profile.waiting_since,  # type: ignore[arg-type]
+            waiting_days=(now - profile.waiting_since).days if profile.waiting_since else 0,
+        )
+        for profile in rows
+    ]

@@ -1,0 +1,88 @@
+"""The caller's own account and profiles."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from services.api.deps import CurrentUser, SessionDep
+from services.core.accounts import service as accounts
+from services.core.accounts.schemas import AccountPublic
+from services.core.models import ProfileRole
+from services.core.profiles import service as profiles
+from services.core.profiles.schemas import (
+    MenteeProfileIn,
+    MenteeProfilePublic,
+    MentorProfileIn,
+    MentorProfilePublic,
+    ProfilePublic,
+)
+
+router = APIRouter(prefix="/me", tags=["me"])
+
+
+@router.get("", response_model=AccountPublic)
+def read_me(user: CurrentUser) -> AccountPublic:
+    """Your account."""
+    return accounts.to_public(user)
+
+
+def _saved(
+    session: SessionDep,
+    user: CurrentUser,
+    role: ProfileRole,
+    body: MenteeProfileIn | MentorProfileIn,
+    response: Response,
+) -> ProfilePublic:
+    saved = profiles.save(session=session, user=user, role=role, body=body)
+    response.status_code = status.HTTP_201_CREATED if saved.created else status.HTTP_200_OK
+    return profiles.to_public(session=session, profile=saved.profile)
+
+
+@router.put(
+    "/mentee-profile",
+    response_model=MenteeProfilePublic,
+    responses={201: {"model": MenteeProfilePublic, "description": "Created"}},
+)
+def put_mentee_profile(
+    body: MenteeProfileIn, session: SessionDep, user: CurrentUser, response: Response
+) -> ProfilePublic:
+    """Create (201) or replace (200) your mentee profile."""
+    return _saved(session, user, ProfileRole.mentee, body, response)
+
+
+@router.get("/mentee-profile", response_model=MenteeProfilePublic)
+def get_mentee_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
+    """Your mentee profile."""
+    profile = profiles.get_own(session=session, user=user, role=ProfileRole.mentee)
+    return profiles.to_public(session=session, profile=profile)
+
+
+@router.delete("/mentee-profile", status_code=status.HTTP_204_NO_CONTENT)
+def delete_mentee_profile(session: SessionDep, user: CurrentUser) -> None:
+    """Withdraw your mentee profile; what you wrote is deleted."""
+    profiles.withdraw(session=session, user=user, role=ProfileRole.mentee)
+
+
+@router.put(
+    "/mentor-profile",
+    response_model=MentorProfilePublic,
+    responses={201: {"model": MentorProfilePublic, "description": "Created"}},
+)
+def put_mentor_profile(
+    body: MentorProfileIn, session: SessionDep, user: CurrentUser, response: Response
+) -> ProfilePublic:
+    """Create (201) or replace (200) your mentor profile; new mentors await vetting."""
+    return _saved(session, user, ProfileRole.mentor, body, response)
+
+
+@router.get("/mentor-profile", response_model=MentorProfilePublic)
+def get_mentor_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
+    """Your mentor profile."""
+    profile = profiles.get_own(session=session, user=user, role=ProfileRole.mentor)
+    return profiles.to_public(session=session, profile=profile)
+
+
+@router.delete("/mentor-profile", status_code=status.HTTP_204_NO_CONTENT)
+def delete_mentor_profile(session: SessionDep, user: CurrentUser) -> None:
+    """Withdraw your mentor profile; what you wrote is deleted."""
+    profiles.withdraw(session=session, user=user, role=ProfileRole.mentor)

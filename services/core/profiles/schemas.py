@@ -1,0 +1,300 @@
+"""Profile bodies with the contract's validation: every rule names the field it guards."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from datetime import date, datetime
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from services.core.models import ProfileRole, VettingStatus
+
+T = TypeVar("T")
+
+
+class Gender(StrEnum):
+    woman = "woman"
+    man = "man"
+    nonbinary = "nonbinary"
+    prefer_not_to_say = "prefer_not_to_say"
+
+
+class Pathway(StrEnum):
+    aa = "aa"
+    na = "na"
+    smart = "smart"
+    celebrate_recovery = "celebrate_recovery"
+    refuge_recovery = "refuge_recovery"
+    sos = "sos"
+    other = "other"
+
+
+class MeetingFormat(StrEnum):
+    in_person = "in_person"
+    online = "online"
+    either = "either"
+
+
+Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Clock = Annotated[str, StringConstraints(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")]
+
+
+@lru_cache(maxsize=1)
+def _language_codes() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+
+
+@lru_cache(maxsize=1)
+def _timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def _language(code: str) -> str:
+    code = code.strip().lower()
+    if code not in _language_codes():
+        raise ValueError(f"'{code}' is not an ISO 639-1 language code")
+    return code
+
+
+def _unique(items: list[T]) -> list[T]:
+    if len(set(items)) != len(items):
+        raise ValueError("list items must be unique")
+    return items
+
+
+def _tag(tag: str) -> str:
+    return " ".join(tag.split()).lower()
+
+
+Language = Annotated[str, AfterValidator(_language)]
+Interest = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), AfterValidator(_tag)
+]
+
+
+def minutes(clock: str) -> int:
+    """Minutes since midnight for an 'HH:MM' clock time ('24:00' is the day's end)."""
+    hours, mins = clock.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+class AvailabilitySlot(BaseModel):
+    """One weekly window, in the profile's own timezone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    day: Day
+    start: Clock
+    end: Clock
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> AvailabilitySlot:
+        if minutes(self.start) >= minutes(self.end):
+            raise ValueError("start must be before end")
+        return self
+
+
+class Location(BaseModel):
+    """Either coordinates or a city and country; stored coarsened to about 1 km."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    city: str | None = Field(default=None, min_length=1, max_length=100)
+    country: str | None = Field(default=None, min_length=2, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Location:
+        has_point = self.latitude is not None or self.longitude is not None
+        has_place = self.city is not None or self.country is not None
+        if has_point and has_place:
+            raise ValueError("give either latitude and longitude, or city and country")
+        if has_point and (self.latitude is None or self.longitude is None):
+            raise ValueError("latitude and longitude go together")
+        if has_place and (self.city is None or self.country is None):
+            raise ValueError("city and country go together")
+        if not has_point and not has_place:
+            raise ValueError("give latitude and longitude, or city and country")
+        return self
+
+
+class ProfileBase(BaseModel):
+    """Fields both sides share."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alias: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    gender: Gender
+    gender_preference: Annotated[list[Gender], AfterValidator(_unique)] = Field(
+        default_factory=list, max_length=4
+    )
+    pathways: Annotated[list[Pathway], AfterValidator(_unique)] = Field(
+        min_length=1, max_length=7
+    )
+    recovery_date: date | None = None
+    languages: Annotated[list[Language], AfterValidator(_unique)] = Field(
+        min_length=1, max_length=10
+    )
+    location: Location | None = None
+    max_distance_km: int = Field(default=25, ge=1, le=500)
+    meeting_format: MeetingFormat
+    timezone: str = Field(max_length=64)
+    availability: list[AvailabilitySlot] = Field(default_factory=list, max_length=50)
+    interests: Annotated[list[Interest], AfterValidator(_unique)] = Field(
+        default_factory=list, max_length=20
+    )
+    about: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if value not in _timezones():
+            raise ValueError(f"'{value}' is not an IANA timezone name")
+        return value
+
+    @field_validator("recovery_date")
+    @classmethod
+    def _not_in_future(cls, value: date | None) -> date | None:
+        # A day of slack lets someone ahead of UTC give today's local date.
+        if value is not None and (value - date.today()).days > 1:
+            raise ValueError("recovery_date cannot be in the future")
+        return value
+
+    @field_validator("availability")
+    @classmethod
+    def _no_overlaps(cls, slots: list[AvailabilitySlot]) -> list[AvailabilitySlot]:
+        for day in DAYS:
+            windows = sorted(
+                (minutes(slot.start), minutes(slot.end)) for slot in slots if slot.day == day
+            )
+            for (_, earlier_end), (later_start, _) in zip(windows, windows[1:], strict=False):
+                if later_start < earlier_end:
+                    raise ValueError(f"availability windows overlap on {day}")
+        return slots
+
+    @model_validator(mode="after")
+    def _location_unless_online(self) -> ProfileBase:
+        if self.location is None and self.meeting_format != MeetingFormat.online:
+            raise ValueError("location is required unless meeting_format is 'online'")
+        return self
+
+
+class MenteeProfileIn(ProfileBase):
+    """A mentee's profile as they save it."""
+
+
+class MentorProfileIn(ProfileBase):
+    """A mentor's profile as they save it: a recovery date is required."""
+
+    recovery_date: date  # type: ignore[assignment]
+    capacity: int = Field(default=2, ge=1, le=10)
+    paused: bool = False
+
+
+class LocationPublic(BaseModel):
+    """A stored, coarsened location."""
+
+    latitude: float
+    longitude: float
+
+
+class ProfilePublic(BaseModel):
+    """A profile as its owner sees it."""
+
+    id: uuid.UUID
+    role: ProfileRole
+    alias: str
+    gender: Gender
+    gender_preference: list[Gender]
+    pathways: list[Pathway]
+    recovery_date: date | None
+    languages: list[str]
+    location: LocationPublic | None
+    max_distance_km: int
+    meeting_format: MeetingFormat
+    timezone: str
+    availability: list[AvailabilitySlot]
+    interests: list[str]
+    about: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class MenteeProfilePublic(ProfilePublic):
+    """A mentee's own profile, with how long they have waited."""
+
+    waiting_since: datetime | None
+
+
+class MentorProfilePublic(ProfilePublic):
+    """A mentor's own profile, with vetting and load."""
+
+    capacity: int
+    paused: bool
+    vetting_status: VettingStatus
+    active_mentees: int
+
+
+def recovery_band(recovery_date: date | None, today: date | None = None) -> str:
+    """Time in recovery as a coarse band, never the date itself."""
+    if recovery_date is None:
+        return "not given"
+    years = ((today or date.today()) - recovery_date).days / 365.25
+    for limit, band in ((1, "under 1 year"), (2, "1-2 years"), (5, "2-5 years"), (10, "5-10 years")):
+        if years < limit:
+            return band
+    return "10 years or more"
+
+
+class MentorSummary(BaseModel):
+    """A mentor as a coordinator sees them while vetting: no contact details, no location."""
+
+    profile_id: uuid.UUID
+    alias: str
+    pathways: list[Pathway]
+    time_in_recovery: str
+    languages: list[str]
+    meeting_format: MeetingFormat
+    capacity: int
+    paused: bool
+    vetting_status: VettingStatus
+    vetting_note: str | None
+    about: str
+    created_at: datetime
+
+
+class WaitingMentee(BaseModel):
+    """An unmatched mentee as a coordinator sees them."""
+
+    profile_id: uuid.UUID
+    alias: str
+    pathways: list[Pathway]
+    languages: list[str]
+    meeting_format: MeetingFormat
+    waiting_since: datetime
+    waiting_days: int
+
+
+class VettingDecision(BaseModel):
+    """A coordinator's decision on a mentor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["approved", "rejected"]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None

@@ -1,0 +1,195 @@
+"""Profiles: save, read and withdraw one's own; coordinators list and vet their own org's."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from services.core.db import utcnow
+from services.core.errors import Conflict, InvalidInput, NotFound
+from services.core.models import Profile, ProfileRole, User, VettingStatus
+from services.core.profiles.geo import coarsen, resolve_city
+from services.core.profiles.schemas import (
+    LocationPublic,
+    MenteeProfileIn,
+    MenteeProfilePublic,
+    MentorProfileIn,
+    MentorProfilePublic,
+    ProfilePublic,
+)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A saved profile and whether this save created it."""
+
+    profile: Profile
+    created: bool
+
+
+def get_own(*, session: Session, user: User, role: ProfileRole) -> Profile:
+    """Gets the caller's own profile for one side, or raises NotFound."""
+    profile = session.scalar(
+        select(Profile).where(Profile.user_id == user.id, Profile.role == role)
+    )
+    if profile is None:
+        raise NotFound(f"You have no {role} profile")
+    return profile
+
+
+def _stored_fields(body: MenteeProfileIn | MentorProfileIn) -> dict[str, Any]:
+    fields = body.model_dump(mode="json", exclude={"location"})
+    fields["recovery_date"] = body.recovery_date
+    fields["latitude"] = fields["longitude"] = None
+    if body.location is not None:
+        if body.location.city is not None and body.location.country is not None:
+            place = resolve_city(body.location.city, body.location.country)
+            if place is None:
+                raise InvalidInput(
+                    "location.city",
+                    f"no city named '{body.location.city}' found in '{body.location.country}'",
+                )
+        else:
+            assert body.location.latitude is not None and body.location.longitude is not None
+            place = coarsen(body.location.latitude, body.location.longitude)
+        fields["latitude"], fields["longitude"] = place.latitude, place.longitude
+    return fields
+
+
+def save(
+    *, session: Session, user: User, role: ProfileRole, body: MenteeProfileIn | MentorProfileIn
+) -> Saved:
+    """Creates or replaces the caller's profile for one side."""
+    fields = _stored_fields(body)
+    profile = session.scalar(
+        select(Profile).where(Profile.user_id == user.id, Profile.role == role)
+    )
+    created = profile is None
+    if profile is None:
+        profile = Profile(user_id=user.id, organization_id=user.organization_id, role=role)
+        if role == ProfileRole.mentee:
+            profile.waiting_since = utcnow()
+        else:
+            # Mentors are matched only after a coordinator has vetted them.
+            profile.vetting_status = VettingStatus.pending
+        session.add(profile)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.updated_at = utcnow()
+    session.flush()
+    return Saved(profile=profile, created=created)
+
+
+def withdraw(*, session: Session, user: User, role: ProfileRole) -> None:
+    """Deletes the caller's profile for one side, and with it what they wrote."""
+    session.delete(get_own(session=session, user=user, role=role))
+    session.flush()
+
+
+def active_mentee_count(*, session: Session, profile: Profile) -> int:
+    """How many mentees a mentor is mentoring now (introductions come with the workflow)."""
+    return 0
+
+
+def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
+    """A profile as its owner sees it."""
+    location = (
+        LocationPublic(latitude=profile.latitude, longitude=profile.longitude)
+        if profile.latitude is not None and profile.longitude is not None
+        else None
+    )
+    common: dict[str, Any] = {
+        column: getattr(profile, column)
+        for column in (
+            "id role alias gender gender_preference pathways recovery_date languages "
+            "max_distance_km meeting_format timezone availability interests about "
+            "created_at updated_at"
+        ).split()
+    }
+    common["location"] = location
+    if profile.role == ProfileRole.mentee:
+        return MenteeProfilePublic(**common, waiting_since=profile.waiting_since)
+    return MentorProfilePublic(
+        **common,
+        capacity=profile.capacity or 1,
+        paused=profile.paused,
+        vetting_status=VettingStatus(profile.vetting_status or VettingStatus.pending),
+        active_mentees=active_mentee_count(session=session, profile=profile),
+    )
+
+
+def get_org_mentor(*, session: Session, organization_id: uuid.UUID, profile_id: uuid.UUID) -> Profile:
+    """Gets a mentor profile of one organization, or raises NotFound."""
+    profile = session.get(Profile, profile_id)
+    if (
+        profile is None
+        or profile.organization_id != organization_id
+        or profile.role != ProfileRole.mentor
+    ):
+        raise NotFound("No such mentor profile")
+    return profile
+
+
+def list_org_mentors(
+    *,
+    session: Session,
+    organization_id: uuid.UUID,
+    vetting_status: VettingStatus | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Profile], int]:
+    """Lists an organization's mentors, oldest first, and how many there are in all."""
+    where = [Profile.organization_id == organization_id, Profile.role == ProfileRole.mentor]
+    if vetting_status is not None:
+        where.append(Profile.vetting_status == vetting_status)
+    total = session.scalar(select(func.count()).select_from(Profile).where(*where)) or 0
+    rows = session.scalars(
+        select(Profile).where(*where).order_by(Profile.created_at, Profile.id)
+        .limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+def list_waiting_mentees(
+    *, session: Session, organization_id: uuid.UUID, limit: int, offset: int
+) -> tuple[list[Profile], int]:
+    """Lists an organization's unmatched mentees, longest waiting first."""
+    where = [
+        Profile.organization_id == organization_id,
+        Profile.role == ProfileRole.mentee,
+        Profile.waiting_since.is_not(None),
+    ]
+    total = session.scalar(select(func.count()).select_from(Profile).where(*where)) or 0
+    rows = session.scalars(
+        select(Profile).where(*where).order_by(Profile.waiting_since, Profile.id)
+        .limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+def vet_mentor(
+    *,
+    session: Session,
+    coordinator: User,
+    profile_id: uuid.UUID,
+    decision: VettingStatus,
+    note: str | None,
+) -> Profile:
+    """Records a coordinator's vetting decision on a mentor of their organization."""
+    if decision == VettingStatus.pending:
+        raise InvalidInput("decision", "decision must be 'approved' or 'rejected'")
+    profile = get_org_mentor(
+        session=session, organization_id=coordinator.organization_id, profile_id=profile_id
+    )
+    if profile.user_id == coordinator.id:
+        raise Conflict("Coordinators cannot vet their own mentor profile")
+    profile.vetting_status = decision
+    profile.vetting_note = note
+    profile.vetted_at = utcnow()
+    profile.vetted_by_id = coordinator.id
+    session.flush()
+    return profile

@@ -1,0 +1,42 @@
+"""Deployment settings, read from the environment (prefix-free names) and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The embedded default keeps everything under one git-ignored folder next to the checkout.
+VAR_DIR = Path(__file__).resolve().parents[2] / "var"
+DEVELOPMENT_SECRET = "development-only-secret-change-me-in-production"
+
+
+class Settings(BaseSettings):
+    """Everything a deployment can change, with defaults that run on a laptop."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = f"sqlite:///{VAR_DIR / 'peermatch.db'}"
+    broker_url: str = f"sqla+sqlite:///{VAR_DIR / 'broker.db'}"
+    secret_key: str = Field(default=DEVELOPMENT_SECRET, min_length=32)
+    access_token_minutes: int = Field(default=60, ge=1, le=60 * 24 * 7)
+    default_organization: str = "demo"
+    default_organization_name: str = "Demo Recovery Fellowship"
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_development_secret_in_production(self) -> Settings:
+        # A forgotten SECRET_KEY would let anyone mint tokens: refuse to start instead.
+        if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
+            raise ValueError("SECRET_KEY must be set to a private value in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
