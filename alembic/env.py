@@ -5,7 +5,6 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
-
 from services.core import models  # noqa: F401  (registers the tables on Base.metadata)
 from services.core.db import Base, make_engine
 from services.core.settings import get_settings

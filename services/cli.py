@@ -31,6 +31,7 @@ def _build_parser() -> argparse.ArgumentParser:
     coordinator.add_argument("--organization", required=True, help="organization slug")
     coordinator.add_argument("--display-name", default="Coordinator")
     coordinator.add_argument("--organization-name", default=None)
+    commands.add_parser("seed-demo", help="create the demo organization and people (idempotent)")
     return parser
 
 
@@ -51,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             display_name=args.display_name,
             organization_name=args.organization_name,
         )
+    if args.command == "seed-demo":
+        from services.core.demo import seed_demo_command
+
+        return seed_demo_command()
     raise AssertionError(args.command)  # argparse rejects unknown commands first
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -16,9 +15,10 @@ from pytest_postgresql.janitor import DatabaseJanitor
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from alembic import command
 from services.api.app import create_app
 from services.core.accounts.service import create_coordinator
-from services.core.db import Base, make_engine, transaction
+from services.core.db import Base, transaction
 from services.core.settings import Settings
 from tests.support.postgres import PostgresServer, start_postgres
 
@@ -51,7 +51,9 @@ def _postgres_url(server: PostgresServer, dbname: str) -> str:
 def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
     """A fresh, migrated database on the session's server; its URL."""
     janitor = DatabaseJanitor(
-        user=postgres_server.user, host=postgres_server.host, port=postgres_server.port,
+        user=postgres_server.user,
+        host=postgres_server.host,
+        port=postgres_server.port,
         dbname="peermatch_test",
     )
     with janitor:
@@ -60,7 +62,9 @@ def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated database URL, once per backend."""
     if request.param == "postgresql":

@@ -43,13 +43,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def access_log(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        # Method, route and status only: no query strings, bodies or addresses.
+        # Method, path and status only: paths hold nothing but ids; no query strings (they
+        # can carry filters), bodies or client addresses.
         started = time.perf_counter()
         response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "<unmatched>")
-        logger.info("%s %s %s %.1fms", request.method, path, response.status_code,
-                    (time.perf_counter() - started) * 1000)
+        logger.info(
+            "%s %s %s %.1fms",
+            request.method,
+            request.url.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
         return response
 
     api = APIRouter(prefix=API_PREFIX)

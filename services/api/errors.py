@@ -6,9 +6,11 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.core.errors import DomainError, Unauthorized
 
@@ -25,8 +27,12 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
 def _public_errors(errors: list[Any]) -> list[dict[str, Any]]:
     # The raw errors echo the submitted values back (passwords included): drop them.
     return [
-        {"loc": list(error["loc"]), "field": _field(error["loc"]), "msg": error["msg"],
-         "type": error["type"]}
+        {
+            "loc": list(error["loc"]),
+            "field": _field(error["loc"]),
+            "msg": error["msg"],
+            "type": error["type"],
+        }
         for error in errors
     ]
 
@@ -37,12 +43,27 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_request: Request, error: DomainError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
-        return JSONResponse({"detail": error.detail}, status_code=error.status_code,
-                            headers=headers)
+        return JSONResponse(
+            {"detail": error.detail}, status_code=error.status_code, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _public_errors(list(error.errors()))}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        # FastAPI answers 400 when the body cannot be decoded at all (a number too long for
+        # Python's int, say); to a client that is invalid input like any other.
+        if error.status_code == 400 and error.detail == "There was an error parsing the body":
+            body_error = {
+                "loc": ["body"],
+                "field": "body",
+                "msg": "the body is not valid JSON",
+                "type": "json_invalid",
+            }
+            return JSONResponse({"detail": [body_error]}, status_code=422)
+        return await http_exception_handler(request, error)
 
     @app.exception_handler(ValidationError)
     async def invalid_data(_request: Request, error: ValidationError) -> JSONResponse:
@@ -51,6 +72,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         # Log the kind of failure and where, not the request's data.
-        logger.error("unhandled %s on %s %s", type(error).__name__, request.method,
-                     request.url.path, exc_info=error)
+        logger.error(
+            "unhandled %s on %s %s",
+            type(error).__name__,
+            request.method,
+            request.url.path,
+            exc_info=error,
+        )
         return JSONResponse({"detail": "Internal error; it has been logged"}, status_code=500)

@@ -54,9 +54,18 @@ class PostgresServer:
     def stop(self) -> None:
         """Stop the server quickly and forget its files."""
         subprocess.run(
-            [*self._prefix, str(self._bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast",
-             "-w", "stop"],
-            check=False, capture_output=True,
+            [
+                *self._prefix,
+                str(self._bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+            check=False,
+            capture_output=True,
         )
         shutil.rmtree(self.datadir.parent, ignore_errors=True)
 
@@ -78,9 +87,21 @@ def start_postgres(workdir: Path) -> PostgresServer:
         os.chown(workdir, account.pw_uid, account.pw_gid)
         prefix = ["runuser", "-u", "postgres", "--"]
     subprocess.run(
-        [*prefix, str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "-A", "trust",
-         "-E", "UTF8", "--no-sync"],
-        check=True, capture_output=True,
+        [
+            *prefix,
+            str(bindir / "initdb"),
+            "-D",
+            str(datadir),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
     )
     port = _free_port()
     options = (
@@ -88,9 +109,22 @@ def start_postgres(workdir: Path) -> PostgresServer:
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
     subprocess.run(
-        [*prefix, str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-l",
-         str(workdir / "server.log"), "-w", "-t", "60", "start"],
-        check=True, capture_output=True,
+        [
+            *prefix,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(datadir),
+            "-o",
+            options,
+            "-l",
+            str(workdir / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

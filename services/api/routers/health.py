@@ -26,5 +26,7 @@ def readyz(request: Request) -> JSONResponse:
     except Exception:  # any failure to answer means not ready
         checks["database"] = "unavailable"
     ready = all(value == "ok" for value in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks},
+        status_code=200 if ready else 503,
+    )

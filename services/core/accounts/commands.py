@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from services.core.accounts.service import create_coordinator
 from services.core.db import make_engine, make_session_factory, transaction
@@ -40,6 +41,13 @@ def create_coordinator_command(
         return 2
     except DomainError as error:
         print(f"peermatch create-coordinator: {_describe(error)}", file=sys.stderr)
+        return 1
+    except (OperationalError, ProgrammingError):
+        print(
+            "peermatch create-coordinator: the database is not reachable or not migrated; "
+            "run `alembic upgrade head` (or `make run`) first",
+            file=sys.stderr,
+        )
         return 1
     finally:
         engine.dispose()

@@ -7,6 +7,7 @@ import zoneinfo
 from datetime import date, datetime
 from enum import StrEnum
 from functools import lru_cache
+from itertools import pairwise
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import (
@@ -144,9 +145,7 @@ class ProfileBase(BaseModel):
     gender_preference: Annotated[list[Gender], AfterValidator(_unique)] = Field(
         default_factory=list, max_length=4
     )
-    pathways: Annotated[list[Pathway], AfterValidator(_unique)] = Field(
-        min_length=1, max_length=7
-    )
+    pathways: Annotated[list[Pathway], AfterValidator(_unique)] = Field(min_length=1, max_length=7)
     recovery_date: date | None = None
     languages: Annotated[list[Language], AfterValidator(_unique)] = Field(
         min_length=1, max_length=10
@@ -183,7 +182,7 @@ class ProfileBase(BaseModel):
             windows = sorted(
                 (minutes(slot.start), minutes(slot.end)) for slot in slots if slot.day == day
             )
-            for (_, earlier_end), (later_start, _) in zip(windows, windows[1:], strict=False):
+            for (_, earlier_end), (later_start, _) in pairwise(windows):
                 if later_start < earlier_end:
                     raise ValueError(f"availability windows overlap on {day}")
         return slots
@@ -256,7 +255,12 @@ def recovery_band(recovery_date: date | None, today: date | None = None) -> str:
     if recovery_date is None:
         return "not given"
     years = ((today or date.today()) - recovery_date).days / 365.25
-    for limit, band in ((1, "under 1 year"), (2, "1-2 years"), (5, "2-5 years"), (10, "5-10 years")):
+    for limit, band in (
+        (1, "under 1 year"),
+        (2, "1-2 years"),
+        (5, "2-5 years"),
+        (10, "5-10 years"),
+    ):
         if years < limit:
             return band
     return "10 years or more"

@@ -104,11 +104,24 @@ def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
     )
     common: dict[str, Any] = {
         column: getattr(profile, column)
-        for column in (
-            "id role alias gender gender_preference pathways recovery_date languages "
-            "max_distance_km meeting_format timezone availability interests about "
-            "created_at updated_at"
-        ).split()
+        for column in [
+            "id",
+            "role",
+            "alias",
+            "gender",
+            "gender_preference",
+            "pathways",
+            "recovery_date",
+            "languages",
+            "max_distance_km",
+            "meeting_format",
+            "timezone",
+            "availability",
+            "interests",
+            "about",
+            "created_at",
+            "updated_at",
+        ]
     }
     common["location"] = location
     if profile.role == ProfileRole.mentee:
@@ -122,7 +135,9 @@ def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
     )
 
 
-def get_org_mentor(*, session: Session, organization_id: uuid.UUID, profile_id: uuid.UUID) -> Profile:
+def get_org_mentor(
+    *, session: Session, organization_id: uuid.UUID, profile_id: uuid.UUID
+) -> Profile:
     """Gets a mentor profile of one organization, or raises NotFound."""
     profile = session.get(Profile, profile_id)
     if (
@@ -148,8 +163,11 @@ def list_org_mentors(
         where.append(Profile.vetting_status == vetting_status)
     total = session.scalar(select(func.count()).select_from(Profile).where(*where)) or 0
     rows = session.scalars(
-        select(Profile).where(*where).order_by(Profile.created_at, Profile.id)
-        .limit(limit).offset(offset)
+        select(Profile)
+        .where(*where)
+        .order_by(Profile.created_at, Profile.id)
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows), total
 
@@ -165,8 +183,11 @@ def list_waiting_mentees(
     ]
     total = session.scalar(select(func.count()).select_from(Profile).where(*where)) or 0
     rows = session.scalars(
-        select(Profile).where(*where).order_by(Profile.waiting_since, Profile.id)
-        .limit(limit).offset(offset)
+        select(Profile)
+        .where(*where)
+        .order_by(Profile.waiting_since, Profile.id)
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows), total
 
