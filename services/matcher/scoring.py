@@ -7,6 +7,7 @@ someone wrote about themselves, nor exact coordinates: only rounded distances.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 from services.matcher.encoding import EncodedProblem
 from services.matcher.feasibility import overlap_slots
 from services.matcher.geography import haversine_km_array
-from services.matcher.problem import PATHWAYS
+from services.matcher.problem import FAMILIES, PATHWAYS, Participant, Problem, Settings
 from services.matcher.text import pair_cosines
 
 COMPONENTS: tuple[str, ...] = (
@@ -201,7 +202,6 @@ def explain_pairs(
     shared_interests = e.interests[i] & r.interests[j]
     e_text, r_text = e.has_text[i].tolist(), r.has_text[j].tolist()
     columns = {name: values.tolist() for name, values in scores.items()}
-    from services.matcher.problem import FAMILIES
 
     explanations = []
     for k in range(len(i)):
@@ -210,7 +210,10 @@ def explain_pairs(
             pathway = "both " + " and ".join(_PATHWAY_NAMES[p] for p in same)
         else:
             family = _bit_names(e_family[k] & r_family[k], FAMILIES)
-            pathway = "different pathways in the same " + _FAMILY_NAMES[family[0]] + " family"
+            if family:
+                pathway = f"different pathways in the same {_FAMILY_NAMES[family[0]]} family"
+            else:
+                pathway = "different pathway families"
         hours = minutes[k] / 60
         if hours >= 1:
             hours_text = f"{round(hours)} hour" + ("" if round(hours) == 1 else "s")
@@ -228,10 +231,16 @@ def explain_pairs(
             interest_text = "no shared interests listed"
         details = {
             "pathway": pathway,
-            "recovery_time": f"mentor has {_years(gaps[k])} more in recovery",
+            "recovery_time": (
+                f"mentor has {_years(gaps[k])} more in recovery"
+                if gaps[k] > 0
+                else "mentor does not have more time in recovery"
+            ),
             "schedule": f"{hours_text} a week in common",
             "distance": _distance_detail(located[k], km[k]),
-            "language": "both speak " + " and ".join(languages),
+            "language": (
+                "both speak " + " and ".join(languages) if languages else "no language in common"
+            ),
             "interests": interest_text,
             "about": _about_detail(e_text[k], r_text[k], columns["about"][k]),
         }
@@ -242,3 +251,28 @@ def explain_pairs(
             }
         )
     return total, explanations
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """A pair's score with its readable explanation."""
+
+    score: float
+    explanation: dict[str, dict[str, Any]]
+
+
+def score_pair(
+    mentee: Participant,
+    mentor: Participant,
+    reference_date: dt.date,
+    weights: Weights = DEFAULT_WEIGHTS,
+    settings: Settings | None = None,
+) -> PairScore:
+    """Score and explain one pair (idf is fitted on the two texts; the batch uses everyone's)."""
+    from services.matcher.encoding import encode_problem
+
+    problem = Problem(reference_date, (mentee,), (mentor,), settings or Settings())
+    encoded = encode_problem(problem)
+    index = np.zeros(1, dtype=np.int64)
+    scores, explanations = explain_pairs(encoded, index, index, weights)
+    return PairScore(float(scores[0]), explanations[0])

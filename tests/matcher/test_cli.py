@@ -1,0 +1,87 @@
+"""`peermatch solve` as a user runs it: exit codes, JSON on stdout, no traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from services.matcher.synthetic import generate
+
+ROOT = Path(__file__).resolve().parents[2]
+PEERMATCH = [sys.executable, "-c", "import sys; from services.cli import main; sys.exit(main())"]
+
+
+def _run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PEERMATCH, "solve", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_solve_prints_the_output_json(tmp_path: Path) -> None:
+    data = generate(60, 20, seed=4)
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(data))
+    result = _run(str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # not a terminal: no progress bar
+    output = json.loads(result.stdout)
+    assert output["stats"]["mentees"] == 60 and output["stats"]["mentors"] == 20
+    assert output["stats"]["proposed"] == len(output["proposals"]) > 0
+    proposal = output["proposals"][0]
+    assert set(proposal) == {"mentee_id", "mentor_id", "score", "explanation"}
+    assert set(proposal["explanation"]["pathway"]) == {"score", "detail"}
+    # Privacy: nobody's own words and no coordinates reach the output.
+    for person in data["mentees"] + data["mentors"]:
+        if person["about"]:
+            assert person["about"] not in result.stdout
+        if "location" in person:
+            assert str(person["location"]["latitude"]) not in result.stdout
+
+
+def test_solve_reads_standard_input_and_shows_progress_when_asked() -> None:
+    result = _run("-", "--progress", "always", stdin=json.dumps(generate(10, 5, seed=1)))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["stats"]["mentees"] == 10
+    assert "peermatch solve" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "invalid JSON at line 1 column 2"),
+        ('{"mentees": [], "mentors": [{"id": "r1"}]}', 'mentors[0] (id "r1"): field "'),
+        ("[]", "the file must hold a JSON object"),
+        ("\xff\xfe", "invalid JSON"),
+    ],
+)
+def test_malformed_file_exits_2_without_traceback(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    result = _run(str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("peermatch solve: error: ")
+    assert message in result.stderr
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    result = _run(str(tmp_path / "missing.json"))
+    assert result.returncode == 2
+    assert "peermatch solve: error: cannot read" in result.stderr
+    assert "Traceback" not in result.stderr
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe\x00")
+    result = _run(str(binary))
+    assert result.returncode == 2 and "not UTF-8" in result.stderr
