@@ -48,7 +48,7 @@ def _postgres_url(server: PostgresServer, dbname: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
+def postgres_database(postgres_server: PostgresServer) -> str:
     """A fresh, migrated database on the session's server; its URL."""
     janitor = DatabaseJanitor(
         user=postgres_server.user,
@@ -56,10 +56,11 @@ def postgres_database(postgres_server: PostgresServer) -> Iterator[str]:
         port=postgres_server.port,
         dbname="peermatch_test",
     )
-    with janitor:
-        url = _postgres_url(postgres_server, "peermatch_test")
-        migrate(url)
-        yield url
+    # No drop at the end: the whole server and its files go when the session ends.
+    janitor.init()
+    url = _postgres_url(postgres_server, "peermatch_test")
+    migrate(url)
+    return url
 
 
 @pytest.fixture(

@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from services.api.errors import install_error_handlers
 from services.api.routers import auth, coordinator, health, me
 from services.core.db import make_engine, make_session_factory
+from services.core.logging import configure_logging
 from services.core.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -21,6 +22,7 @@ logger = logging.getLogger("peermatch.api")
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for these settings (the environment's by default)."""
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     engine = make_engine(settings.database_url)
 
     @asynccontextmanager
