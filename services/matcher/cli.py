@@ -82,7 +82,8 @@ def run_solve(file: str, *, progress: str = "auto") -> int:
     from services.matcher.solve import solve
 
     solution = solve(problem, progress=advance)
-    json.dump(solution.as_dict(), sys.stdout, separators=(",", ":"))
+    # One dumps call runs the C encoder once; json.dump would write thousands of pieces.
+    sys.stdout.write(json.dumps(solution.as_dict(), separators=(",", ":")))
     sys.stdout.write("\n")
     sys.stdout.flush()
     if bar is not None:

@@ -28,37 +28,54 @@ class TextModel:
     def __init__(self, vocabulary: dict[str, int], idf: np.ndarray) -> None:
         self.vocabulary = vocabulary
         self.idf = idf
+        # Term counts of texts seen by `fit`: people often share a text (or write none),
+        # and each text is tokenized once.
+        self._counts: dict[str, dict[int, int]] = {}
 
     @classmethod
     def fit(cls, texts: Sequence[str]) -> TextModel:
         """Learn the vocabulary and smoothed idf of a corpus."""
         vocabulary: dict[str, int] = {}
         df: list[int] = []
+        counts: dict[str, dict[int, int]] = {}
         for text in texts:
-            for token in set(tokenize(text)):
-                index = vocabulary.get(token)
-                if index is None:
-                    vocabulary[token] = len(df)
-                    df.append(1)
-                else:
-                    df[index] += 1
+            row = counts.get(text)
+            if row is None:
+                row = {}
+                for token in tokenize(text):
+                    index = vocabulary.get(token)
+                    if index is None:
+                        index = vocabulary[token] = len(df)
+                        df.append(0)
+                    row[index] = row.get(index, 0) + 1
+                counts[text] = row
+            for index in row:
+                df[index] += 1
         # scikit-learn sorts its vocabulary; column order does not change any cosine.
         n = len(texts)
         idf = np.log((1.0 + n) / (1.0 + np.asarray(df, dtype=np.float64))) + 1.0
-        return cls(vocabulary, idf)
+        model = cls(vocabulary, idf)
+        model._counts = counts
+        return model
+
+    def _row(self, text: str) -> dict[int, int]:
+        row = self._counts.get(text)
+        if row is not None:
+            return row
+        row = {}
+        for token in tokenize(text):
+            index = self.vocabulary.get(token)
+            if index is not None:
+                row[index] = row.get(index, 0) + 1
+        return row
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Texts as l2-normalised tf-idf rows (words outside the vocabulary are ignored)."""
         indptr = [0]
         indices: list[int] = []
         counts: list[int] = []
-        vocabulary = self.vocabulary
         for text in texts:
-            row: dict[int, int] = {}
-            for token in tokenize(text):
-                index = vocabulary.get(token)
-                if index is not None:
-                    row[index] = row.get(index, 0) + 1
+            row = self._row(text)
             indices.extend(row)
             counts.extend(row.values())
             indptr.append(len(indices))
@@ -74,11 +91,26 @@ class TextModel:
         return sparse.csr_matrix((data, index_arr, indptr_arr), shape=shape)
 
 
+_DENSE_LIMIT = 1 << 24  # matrix cells: below this, pair cosines use dense rows
+_CHUNK = 1 << 16
+
+
 def pair_cosines(
     left: sparse.csr_matrix, right: sparse.csr_matrix, i: np.ndarray, j: np.ndarray
 ) -> np.ndarray:
     """Cosine similarity of row i[k] of `left` with row j[k] of `right`, for every k."""
     if len(i) == 0:
         return np.zeros(0)
+    width = left.shape[1]
+    if width * (left.shape[0] + right.shape[0]) <= _DENSE_LIMIT:
+        # A small vocabulary: gathered dense rows and a dot product beat sparse indexing.
+        dense_left = left.toarray().astype(np.float32)
+        dense_right = right.toarray().astype(np.float32)
+        out = np.empty(len(i), dtype=np.float64)
+        for low in range(0, len(i), _CHUNK):
+            a = dense_left[i[low : low + _CHUNK]]
+            b = dense_right[j[low : low + _CHUNK]]
+            out[low : low + _CHUNK] = np.einsum("ij,ij->i", a, b)
+        return out.clip(0.0, 1.0)
     product = left[i].multiply(right[j])
     return np.asarray(product.sum(axis=1)).ravel().clip(0.0, 1.0)
