@@ -72,12 +72,13 @@ def _dense_pass(
     mentee_key: np.ndarray,
     mentor_key: np.ndarray,
     threshold: np.ndarray,
+    mentor_open: np.ndarray,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Pairs with no distance limit: compatible key groups, recovery and schedule."""
     mentees, mentors = encoded.mentees, encoded.mentors
     need = encoded.encoder.overlap_slots_needed
     e_rows = np.flatnonzero(mentees.meeting_format != IN_PERSON)
-    r_rows = np.flatnonzero(mentors.meeting_format != IN_PERSON)
+    r_rows = np.flatnonzero((mentors.meeting_format != IN_PERSON) & mentor_open)
     found_i: list[np.ndarray] = []
     found_j: list[np.ndarray] = []
     if len(e_rows) == 0 or len(r_rows) == 0:
@@ -102,6 +103,7 @@ def _dense_pass(
             continue
         partner_days = mentor_days[partners]
         partner_schedule = mentors.schedule[partners]
+        partners32 = partners.astype(np.int32)
         step = max(1, _BLOCK_PAIRS // len(partners))
         for low in range(0, len(group), step):
             rows = group[low : low + step]
@@ -110,31 +112,50 @@ def _dense_pass(
                 ok &= overlap_slots(mentees.schedule[rows][:, None, :], partner_schedule) >= need
             ii, jj = np.nonzero(ok)
             if len(ii):
-                found_i.append(rows[ii])
-                found_j.append(partners[jj])
+                found_i.append(rows.astype(np.int32)[ii])
+                found_j.append(partners32[jj])
     return found_i, found_j
+
+
+def _radius_bins(max_km: np.ndarray, n_bins: int = 8) -> list[tuple[np.ndarray, float]]:
+    """Rows grouped by distance limit, each with the largest limit in its group."""
+    values = np.unique(max_km)
+    if len(values) > n_bins:
+        values = np.unique(np.quantile(max_km, np.linspace(0, 1, n_bins + 1)[1:], method="higher"))
+    which = np.searchsorted(values, max_km)  # the smallest bin edge at or above each limit
+    return [
+        (np.flatnonzero(which == b), float(values[b]))
+        for b in range(len(values))
+        if (which == b).any()
+    ]
 
 
 def _nearby(
     encoded: EncodedProblem, e_rows: np.ndarray, r_rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs within each mentee's own distance limit (checked exactly later)."""
-    empty = np.zeros(0, dtype=np.int64)
+    """Pairs closer than the smaller distance limit of their bins (checked exactly later)."""
+    empty = np.zeros(0, dtype=np.int32)
     if len(e_rows) == 0 or len(r_rows) == 0:
         return empty, empty
     from scipy.spatial import cKDTree  # only runs that have in-person people pay for it
 
     mentees, mentors = encoded.mentees, encoded.mentors
-    tree = cKDTree(mentors.xyz(r_rows))
-    mentor_reach = float(mentors.max_km[r_rows].max())
-    radii = np.array([chord_for_km(min(km, mentor_reach)) for km in mentees.max_km[e_rows]])
-    hits = tree.query_ball_point(mentees.xyz(e_rows), r=radii, return_sorted=False)
-    counts = np.fromiter((len(h) for h in hits), dtype=np.int64, count=len(hits))
-    total = int(counts.sum())
-    if total == 0:
-        return empty, empty
-    flat = np.fromiter((k for h in hits for k in h), dtype=np.int64, count=total)
-    return np.repeat(e_rows, counts), r_rows[flat]
+    r_bins = [
+        (r_rows[rows], reach, cKDTree(mentors.xyz(r_rows[rows])))
+        for rows, reach in _radius_bins(mentors.max_km[r_rows])
+    ]
+    found_i: list[np.ndarray] = [empty]
+    found_j: list[np.ndarray] = [empty]
+    for rows, reach in _radius_bins(mentees.max_km[e_rows]):
+        e_sub = e_rows[rows]
+        tree = cKDTree(mentees.xyz(e_sub))
+        for r_sub, r_reach, r_tree in r_bins:
+            radius = chord_for_km(min(reach, r_reach))
+            hits = tree.sparse_distance_matrix(r_tree, radius, output_type="ndarray")
+            if len(hits):
+                found_i.append(e_sub[hits["i"]].astype(np.int32))
+                found_j.append(r_sub[hits["j"]].astype(np.int32))
+    return np.concatenate(found_i), np.concatenate(found_j)
 
 
 def check_pairs(
@@ -142,44 +163,66 @@ def check_pairs(
 ) -> np.ndarray:
     """Bool per pair: every hard constraint except exclusions, on explicit pair lists."""
     e, r = encoded.mentees, encoded.mentors
-    ok = (e.family[i] & r.family[j]) != 0
-    ok &= (e.gender_bit[i] & r.preference[j]) != 0
-    ok &= (r.gender_bit[j] & e.preference[i]) != 0
-    ok &= ((e.languages[i] & r.languages[j]) != 0).any(axis=1)
-    ok &= r.days[j].astype(np.int64) >= threshold[i]
-    fe, fr = e.meeting_format[i], r.meeting_format[j]
+    # Each test shrinks the list the next one gathers from: cheap and selective ones first.
+    keep = np.flatnonzero((e.family[i] & r.family[j]) != 0)
+    ii, jj = i[keep], j[keep]
+    ok = ((e.gender_bit[ii] & r.preference[jj]) != 0) & ((r.gender_bit[jj] & e.preference[ii]) != 0)
+    ok &= r.days[jj].astype(np.int64) >= threshold[ii]
+    fe, fr = e.meeting_format[ii], r.meeting_format[jj]
     limited = (fe == IN_PERSON) | (fr == IN_PERSON)
     ok &= ~(limited & ((fe == ONLINE) | (fr == ONLINE)))
-    if limited.any():
-        both = e.has_location[i] & r.has_location[j]
-        distance = haversine_km_array(e.lat[i], e.lon[i], r.lat[j], r.lon[j])
-        near = both & (distance <= np.minimum(e.max_km[i], r.max_km[j]))
-        ok &= ~limited | near
+    keep, ii, jj, limited = keep[ok], ii[ok], jj[ok], limited[ok]
+    ok = ((e.languages[ii] & r.languages[jj]) != 0).any(axis=1)
     need = encoded.encoder.overlap_slots_needed
     if need > 0:
-        ok &= overlap_slots(e.schedule[i], r.schedule[j]) >= need
-    return ok
+        ok &= overlap_slots(e.schedule[ii], r.schedule[jj]) >= need
+    keep, ii, jj, limited = keep[ok], ii[ok], jj[ok], limited[ok]
+    if limited.any():
+        both = e.has_location[ii] & r.has_location[jj]
+        distance = haversine_km_array(e.lat[ii], e.lon[ii], r.lat[jj], r.lon[jj])
+        near = both & (distance <= np.minimum(e.max_km[ii], r.max_km[jj]))
+        keep = keep[~limited | near]
+    mask = np.zeros(len(i), dtype=bool)
+    mask[keep] = True
+    return mask
 
 
 def feasible_pairs(
-    encoded: EncodedProblem, progress: Callable[[str], None] | None = None
+    encoded: EncodedProblem,
+    progress: Callable[[str], None] | None = None,
+    *,
+    open_mentors_only: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Every (mentee row, mentor row) pair that breaks no hard constraint, sorted."""
+    """Every (mentee row, mentor row) pair that breaks no hard constraint, as int32 arrays.
+
+    With `open_mentors_only`, mentors without remaining capacity are left out early.
+    """
     mentees, mentors = encoded.mentees, encoded.mentors
     threshold = recovery_thresholds(encoded)
+    mentor_open = mentors.remaining > 0 if open_mentors_only else np.ones(mentors.n, dtype=bool)
     mentee_keys, mentee_key = _keys(mentees)
     mentor_keys, mentor_key = _keys(mentors)
     found_i: list[np.ndarray] = []
     found_j: list[np.ndarray] = []
     if mentees.n and mentors.n:
         compatible = _key_compatibility(mentee_keys, mentor_keys)
-        found_i, found_j = _dense_pass(encoded, compatible, mentee_key, mentor_key, threshold)
+        found_i, found_j = _dense_pass(
+            encoded, compatible, mentee_key, mentor_key, threshold, mentor_open
+        )
         if progress:
             progress("pairs without a distance limit")
         fe, fr = mentees.meeting_format, mentors.meeting_format
         pairs = [
-            _nearby(encoded, np.flatnonzero(fe == IN_PERSON), np.flatnonzero(fr != ONLINE)),
-            _nearby(encoded, np.flatnonzero(fe == EITHER), np.flatnonzero(fr == IN_PERSON)),
+            _nearby(
+                encoded,
+                np.flatnonzero(fe == IN_PERSON),
+                np.flatnonzero((fr != ONLINE) & mentor_open),
+            ),
+            _nearby(
+                encoded,
+                np.flatnonzero(fe == EITHER),
+                np.flatnonzero((fr == IN_PERSON) & mentor_open),
+            ),
         ]
         for i, j in pairs:
             keep = check_pairs(encoded, i, j, threshold)
@@ -188,13 +231,20 @@ def feasible_pairs(
         if progress:
             progress("pairs within reach")
     if not found_i:
-        empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int32)
         return empty, empty
-    i = np.concatenate(found_i).astype(np.int64)
-    j = np.concatenate(found_j).astype(np.int64)
-    codes = i * mentors.n + j
+    i = np.concatenate(found_i)
+    j = np.concatenate(found_j)
+    del found_i, found_j
     if len(encoded.excluded_codes):
-        keep = ~np.isin(codes, encoded.excluded_codes)
-        codes = codes[keep]
-    codes.sort()
-    return codes // mentors.n, codes % mentors.n
+        # Only pairs of mentees who have an exclusion are looked up.
+        excluded_rows = np.zeros(mentees.n, dtype=bool)
+        excluded_rows[encoded.excluded_codes // max(1, mentors.n)] = True
+        suspect = np.flatnonzero(excluded_rows[i])
+        codes = i[suspect].astype(np.int64) * mentors.n + j[suspect]
+        drop = suspect[np.isin(codes, encoded.excluded_codes)]
+        if len(drop):
+            keep_mask = np.ones(len(i), dtype=bool)
+            keep_mask[drop] = False
+            i, j = i[keep_mask], j[keep_mask]
+    return i, j

@@ -285,12 +285,12 @@ def _read_availability(value: Any, name: str) -> tuple[Availability, ...]:
         for key in ("day", "start", "end"):
             if key not in item:
                 raise _FieldError(f"{where}.{key}", "is required")
-        day = _read_choice(item["day"], f"{where}.day", DAYS)
-        start = _read_time(item["start"], f"{where}.start", allow_24=False)
-        end = _read_time(item["end"], f"{where}.end", allow_24=True)
-        if end <= start:
+        day_name = _read_choice(item["day"], f"{where}.day", DAYS)
+        start_minute = _read_time(item["start"], f"{where}.start", allow_24=False)
+        end_minute = _read_time(item["end"], f"{where}.end", allow_24=True)
+        if end_minute <= start_minute:
             raise _FieldError(f"{where}.end", f"must be after start ({item['start']})")
-        windows.append(Availability(_DAY_INDEX[day], start, end))
+        windows.append(Availability(_DAY_INDEX[day_name], start_minute, end_minute))
     return tuple(windows)
 
 

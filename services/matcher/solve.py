@@ -63,17 +63,38 @@ class Solution:
         return {"proposals": [p.as_dict() for p in self.proposals], "stats": self.stats}
 
 
-def top_k_mask(group: np.ndarray, value: np.ndarray, k: int, n_groups: int) -> np.ndarray:
-    """Bool mask of the k highest values within each group."""
+LEVELS = 256  # pre-scores are quantised to this many levels for the top-k thresholds
+_CHUNK = 1 << 21
+
+
+def prescore_levels(
+    encoded: EncodedProblem, i: np.ndarray, j: np.ndarray, weights: Weights
+) -> np.ndarray:
+    """Score plus waiting bonus without the text component, quantised to uint8 levels."""
+    top = 1.0 + weights.waiting_bonus
+    levels = np.empty(len(i), dtype=np.uint8)
+    for low in range(0, len(i), _CHUNK):
+        ii, jj = i[low : low + _CHUNK], j[low : low + _CHUNK]
+        value = combine(component_scores(encoded, ii, jj, weights, with_text=False), weights)
+        value += waiting_bonus(encoded, ii, weights)
+        levels[low : low + _CHUNK] = np.rint(value * ((LEVELS - 1) / top))
+    return levels
+
+
+def top_k_mask(group: np.ndarray, levels: np.ndarray, k: int, n_groups: int) -> np.ndarray:
+    """Pairs at or above the k-th best level of their group (ties at that level are kept).
+
+    A per-group histogram of levels finds each threshold without sorting the pairs.
+    """
     if len(group) == 0:
         return np.zeros(0, dtype=bool)
-    order = np.lexsort((-value, group))
-    sorted_groups = group[order]
-    starts = np.searchsorted(sorted_groups, np.arange(n_groups))
-    rank = np.arange(len(order)) - starts[sorted_groups]
-    mask = np.zeros(len(group), dtype=bool)
-    mask[order[rank < k]] = True
-    return mask
+    counts = np.bincount(
+        group.astype(np.int64) * LEVELS + levels, minlength=n_groups * LEVELS
+    ).reshape(n_groups, LEVELS)
+    at_or_above = np.cumsum(counts[:, ::-1], axis=1)  # column t: pairs with level >= 255 - t
+    reached = at_or_above >= k
+    threshold = np.where(reached[:, -1], LEVELS - 1 - np.argmax(reached, axis=1), 0)
+    return levels >= threshold[group]
 
 
 def choose_candidates(
@@ -84,10 +105,10 @@ def choose_candidates(
     top_k: int,
 ) -> tuple[np.ndarray, int]:
     """Candidate mask over the feasible pairs (top-k both ways) and the true max flow."""
-    pre = combine(component_scores(encoded, i, j, weights, with_text=False), weights)
-    pre += waiting_bonus(encoded, i, weights)
-    mask = top_k_mask(i, pre, top_k, encoded.mentees.n)
-    mask |= top_k_mask(j, pre, top_k, encoded.mentors.n)
+    levels = prescore_levels(encoded, i, j, weights)
+    mask = top_k_mask(i, levels, top_k, encoded.mentees.n)
+    mask |= top_k_mask(j, levels, top_k, encoded.mentors.n)
+    del levels
     return certify_coverage(
         encoded.mentees.n, encoded.mentors.n, mask, i, j, encoded.mentors.remaining
     )
@@ -104,11 +125,9 @@ def solve_encoded(
     """Solve an encoded problem (see `solve`)."""
     started = time.perf_counter()
     mentees, mentors = encoded.mentees, encoded.mentors
-    i, j = feasible_pairs(encoded, progress)
-    n_feasible = len(i)
     # Mentors without room take no part; dropping them early keeps every later step smaller.
-    room = mentors.remaining[j] > 0
-    i, j = i[room], j[room]
+    i, j = feasible_pairs(encoded, progress, open_mentors_only=True)
+    n_feasible = len(i)
     max_flow: int | None = None
     if len(i) > exact_pair_limit:
         keep, max_flow = choose_candidates(encoded, i, j, weights, top_k)
