@@ -25,7 +25,7 @@ run: install
 	@mkdir -p var
 	$(BIN)/alembic upgrade head
 	$(BIN)/peermatch seed-demo
-	exec $(BIN)/uvicorn services.api.app:create_app --factory --host 127.0.0.1 --port $(PORT) --no-access-log
+	exec $(BIN)/peermatch run --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

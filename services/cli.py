@@ -7,6 +7,7 @@ stack and `peermatch create-coordinator` never pays for the matching engine.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -31,6 +32,8 @@ def _build_parser() -> argparse.ArgumentParser:
     coordinator.add_argument("--organization", required=True, help="organization slug")
     coordinator.add_argument("--display-name", default="Coordinator")
     coordinator.add_argument("--organization-name", default=None)
+    serve = commands.add_parser("run", help="serve the API with a worker and its scheduler")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     commands.add_parser("seed-demo", help="create the demo organization and people (idempotent)")
     return parser
 
@@ -52,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
             display_name=args.display_name,
             organization_name=args.organization_name,
         )
+    if args.command == "run":
+        from services.devserver import run
+
+        return run(args.port)
     if args.command == "seed-demo":
         from services.core.demo import seed_demo_command
 

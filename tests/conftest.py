@@ -76,13 +76,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    """Settings for a test app on the current backend."""
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings for a test app on the current backend; no relay, as no worker listens."""
     return Settings(
         environment="test",
         database_url=database_url,
+        broker_url=f"sqla+sqlite:///{tmp_path / 'broker.db'}",
         secret_key=TEST_SECRET,
         default_organization="demo",
+        outbox_relay=False,
+        mail_dir=tmp_path / "mail",
     )
 
 

@@ -10,9 +10,11 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request, Response
 
 from services.api.errors import install_error_handlers
-from services.api.routers import auth, coordinator, health, me
+from services.api.routers import auth, coordinator, health, introductions, matching, me
+from services.core.broker import publish_to
 from services.core.db import make_engine, make_session_factory
 from services.core.logging import configure_logging
+from services.core.outbox import OutboxRelay
 from services.core.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -25,9 +27,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_level)
     engine = make_engine(settings.database_url)
 
+    session_factory = make_session_factory(engine)
+    relay = (
+        OutboxRelay(session_factory, publish_to(settings.broker_url), settings.outbox_relay_seconds)
+        if settings.outbox_relay
+        else None
+    )
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if relay is not None:
+            relay.start()
         yield
+        if relay is not None:
+            relay.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -38,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = session_factory
+    app.state.relay = relay
     install_error_handlers(app)
 
     @app.middleware("http")
@@ -59,7 +73,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth.router, me.router, coordinator.router):
+    for router in (
+        auth.router,
+        me.router,
+        introductions.router,
+        coordinator.router,
+        matching.router,
+    ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(health.router)

@@ -13,6 +13,7 @@ from services.core.accounts.security import read_access_token
 from services.core.accounts.service import get_user
 from services.core.errors import Forbidden, Unauthorized
 from services.core.models import Role, User
+from services.core.outbox import PENDING_KEY
 from services.core.settings import Settings
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -31,10 +32,14 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
         session.commit()
     except BaseException:
+        # Rolling back also drops the tasks this request queued in the outbox.
         session.rollback()
         raise
     finally:
         session.close()
+    if session.info.pop(PENDING_KEY, False) and request.app.state.relay is not None:
+        # Queued only now, after the commit: a worker never sees work that isn't there yet.
+        request.app.state.relay.wake()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]

@@ -42,6 +42,13 @@ class InvalidInput(DomainError):
 
     status_code = 422
 
-    def __init__(self, field: str, message: str, error_type: str = "value_error") -> None:
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        error_type: str = "value_error",
+        extra: dict[str, object] | None = None,
+    ) -> None:
         loc = ["body", *field.split(".")]
-        super().__init__([{"loc": loc, "field": field, "msg": message, "type": error_type}])
+        item = {"loc": loc, "field": field, "msg": message, "type": error_type, **(extra or {})}
+        super().__init__([item])

@@ -7,7 +7,19 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    text,
+)
 from sqlalchemy import UniqueConstraint as Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -104,3 +116,172 @@ class Profile(Base):
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class IntroductionStatus(StrEnum):
+    """Where an introduction is in its life; see the contract's state diagram."""
+
+    proposed = "proposed"
+    awaiting_approval = "awaiting_approval"
+    active = "active"
+    declined = "declined"
+    rejected = "rejected"
+    expired = "expired"
+    ended = "ended"
+
+
+# A mentee holds at most one of these; a mentor's count against capacity.
+OPEN_STATUSES = (IntroductionStatus.proposed, IntroductionStatus.awaiting_approval)
+HOLDING_STATUSES = (*OPEN_STATUSES, IntroductionStatus.active)
+
+
+class Response(StrEnum):
+    """One side's answer to a proposal."""
+
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
+
+
+_HOLDING_SQL = "status IN ('proposed', 'awaiting_approval', 'active')"
+
+
+class Introduction(Base):
+    """A proposed, approved or past pairing of a mentee with a mentor."""
+
+    __tablename__ = "introductions"
+    __table_args__ = (
+        # The database itself refuses a second open or active introduction for a mentee,
+        # however many workers race to propose one.
+        Index(
+            "uq_introductions_holding_mentee",
+            "mentee_profile_id",
+            unique=True,
+            postgresql_where=text(_HOLDING_SQL),
+            sqlite_where=text(_HOLDING_SQL),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    mentee_profile_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
+    )
+    mentor_profile_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default=IntroductionStatus.proposed, index=True)
+    mentee_response: Mapped[str] = mapped_column(String(10), default=Response.pending)
+    mentor_response: Mapped[str] = mapped_column(String(10), default=Response.pending)
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What the cards show: rounded distance (None when online) and weekly overlap.
+    distance_km: Mapped[float | None] = mapped_column(Float)
+    overlap_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(20))
+    matching_run_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("matching_runs.id", ondelete="SET NULL")
+    )
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    mentee_profile: Mapped[Profile] = relationship(foreign_keys=[mentee_profile_id])
+    mentor_profile: Mapped[Profile] = relationship(foreign_keys=[mentor_profile_id])
+
+
+class IntroductionEvent(Base):
+    """One transition of an introduction: who, when, from, to."""
+
+    __tablename__ = "introduction_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    introduction_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("introductions.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PairExclusion(Base):
+    """A mentee-mentor pair that must never be proposed again (declined, rejected, ended)."""
+
+    __tablename__ = "pair_exclusions"
+
+    mentee_profile_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    mentor_profile_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MatchingRunStatus(StrEnum):
+    """Where a coordinator's batch matching run is."""
+
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class MatchingRun(Base):
+    """A batch assignment over one organization."""
+
+    __tablename__ = "matching_runs"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(20), default=MatchingRunStatus.queued)
+    mentees_considered: Mapped[int] = mapped_column(Integer, default=0)
+    proposals_created: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """A task to send to the broker, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    task: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Notification(Base):
+    """An email owed to one participant about one step; sent at most once."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        Unique("introduction_id", "kind", "recipient_id", name="uq_notifications_once"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    introduction_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("introductions.id", ondelete="CASCADE")
+    )
+    recipient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -28,6 +28,26 @@ class Settings(BaseSettings):
     default_organization_name: str = "Demo Recovery Fellowship"
     log_level: str = "INFO"
 
+    # Matching and the introductions workflow.
+    proposal_expiry_days: int = Field(default=7, ge=1, le=60)
+    batch_matching_minutes: int = Field(default=360, ge=1)
+    expiry_check_seconds: int = Field(default=60, ge=1)
+
+    # The transactional outbox: the API relays queued tasks to the broker in a thread.
+    outbox_relay: bool = True
+    outbox_relay_seconds: float = Field(default=1.0, gt=0)
+
+    # Email: `file` writes .eml files under MAIL_DIR (the embedded default), `smtp` sends.
+    email_backend: Literal["file", "smtp"] = "file"
+    mail_dir: Path = VAR_DIR / "mail"
+    email_from: str = "PeerMatch <no-reply@peermatch.invalid>"
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Settings:
         # A forgotten SECRET_KEY would let anyone mint tokens: refuse to start instead.

@@ -6,10 +6,18 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Response, status
 
-from services.api.deps import CurrentCoordinator, SessionDep
-from services.core.models import Profile, VettingStatus
+from services.api.deps import CurrentCoordinator, SessionDep, SettingsDep
+from services.core.introductions import manual
+from services.core.introductions import service as introductions
+from services.core.introductions.schemas import (
+    EventPublic,
+    IntroductionPublic,
+    ManualProposal,
+    Stats,
+)
+from services.core.models import IntroductionStatus, Profile, VettingStatus
 from services.core.profiles import service as profiles
 from services.core.profiles.schemas import (
     MentorSummary,
@@ -106,3 +114,49 @@ def waiting_mentees(
         )
         for profile in rows
     ]
+
+
+@router.get("/introductions", response_model=list[IntroductionPublic])
+def organization_introductions(
+    session: SessionDep,
+    coordinator: CurrentCoordinator,
+    response: Response,
+    status: IntroductionStatus | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[IntroductionPublic]:
+    """Your organization's introductions, newest first: `?status=awaiting_approval` is the
+    approval queue. Contact details are never part of this view."""
+    rows, total = introductions.list_for_coordinator(session, coordinator, status, limit, offset)
+    response.headers["X-Total-Count"] = str(total)
+    return [introductions.to_public(session, row) for row in rows]
+
+
+@router.get("/introductions/{introduction_id}/events", response_model=list[EventPublic])
+def introduction_events(
+    introduction_id: uuid.UUID, session: SessionDep, coordinator: CurrentCoordinator
+) -> list[EventPublic]:
+    """Every transition of an introduction: who (by role), when, from, to."""
+    return introductions.events(session, coordinator, introduction_id)
+
+
+@router.post(
+    "/introductions", status_code=status.HTTP_201_CREATED, response_model=IntroductionPublic
+)
+def propose_manually(
+    body: ManualProposal,
+    session: SessionDep,
+    coordinator: CurrentCoordinator,
+    settings: SettingsDep,
+) -> IntroductionPublic:
+    """Propose a pair yourself; a pair that breaks a hard constraint is refused with 422."""
+    introduction = manual.propose(
+        session, coordinator, body, expiry_days=settings.proposal_expiry_days
+    )
+    return introductions.to_public(session, introductions.Viewing(introduction, "coordinator"))
+
+
+@router.get("/stats", response_model=Stats)
+def organization_stats(session: SessionDep, coordinator: CurrentCoordinator) -> Stats:
+    """Counts by status, median days to an active introduction, acceptance, utilization."""
+    return introductions.stats(session, coordinator.organization_id)

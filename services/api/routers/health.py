@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from services.core.broker import broker_answers
+
 router = APIRouter(tags=["health"])
 
 
@@ -17,7 +19,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """200 only when the database answers (the broker joins this check with the workers)."""
+    """200 only when the database and the broker answer."""
     checks: dict[str, str] = {}
     try:
         with request.app.state.engine.connect() as connection:
@@ -25,6 +27,8 @@ def readyz(request: Request) -> JSONResponse:
         checks["database"] = "ok"
     except Exception:  # any failure to answer means not ready
         checks["database"] = "unavailable"
+    broker_url = request.app.state.settings.broker_url
+    checks["broker"] = "ok" if broker_answers(broker_url) else "unavailable"
     ready = all(value == "ok" for value in checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks},

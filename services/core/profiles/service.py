@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
 from services.core.errors import Conflict, InvalidInput, NotFound
-from services.core.models import Profile, ProfileRole, User, VettingStatus
+from services.core.matching.service import queue_profile_matching
+from services.core.models import (
+    HOLDING_STATUSES,
+    Introduction,
+    IntroductionStatus,
+    Profile,
+    ProfileRole,
+    User,
+    VettingStatus,
+)
 from services.core.profiles.geo import coarsen, resolve_city
 from services.core.profiles.schemas import (
     LocationPublic,
@@ -81,18 +90,46 @@ def save(
         setattr(profile, name, value)
     profile.updated_at = utcnow()
     session.flush()
+    queue_profile_matching(session, profile)
     return Saved(profile=profile, created=created)
 
 
 def withdraw(*, session: Session, user: User, role: ProfileRole) -> None:
     """Deletes the caller's profile for one side, and with it what they wrote."""
-    session.delete(get_own(session=session, user=user, role=role))
+    profile = get_own(session=session, user=user, role=role)
+    # Whoever was paired with this profile is free again once it goes.
+    mine = (
+        Introduction.mentee_profile_id
+        if role == ProfileRole.mentee
+        else Introduction.mentor_profile_id
+    )
+    holding = session.scalars(
+        select(Introduction).where(mine == profile.id, Introduction.status.in_(HOLDING_STATUSES))
+    ).all()
+    for introduction in holding:
+        partner = (
+            introduction.mentor_profile
+            if role == ProfileRole.mentee
+            else introduction.mentee_profile
+        )
+        queue_profile_matching(session, partner)
+    session.delete(profile)
     session.flush()
 
 
 def active_mentee_count(*, session: Session, profile: Profile) -> int:
-    """How many mentees a mentor is mentoring now (introductions come with the workflow)."""
-    return 0
+    """How many mentees a mentor is mentoring now."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Introduction)
+            .where(
+                Introduction.mentor_profile_id == profile.id,
+                Introduction.status == IntroductionStatus.active,
+            )
+        )
+        or 0
+    )
 
 
 def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
@@ -213,4 +250,6 @@ def vet_mentor(
     profile.vetted_at = utcnow()
     profile.vetted_by_id = coordinator.id
     session.flush()
+    if decision == VettingStatus.approved:
+        queue_profile_matching(session, profile)
     return profile

@@ -1,0 +1,84 @@
+"""Introductions: the participants' answers and the coordinators' decisions."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.api.deps import CurrentUser, SessionDep
+from services.core.introductions import service
+from services.core.introductions.schemas import IntroductionPublic, NoteIn, ReasonIn
+from services.core.models import IntroductionStatus
+
+router = APIRouter(tags=["introductions"])
+Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
+Offset = Annotated[int, Query(ge=0, description="rows to skip")]
+
+
+@router.get("/me/introductions", response_model=list[IntroductionPublic])
+def my_introductions(
+    session: SessionDep,
+    user: CurrentUser,
+    response: Response,
+    status: IntroductionStatus | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> list[IntroductionPublic]:
+    """Your introductions, as mentee and as mentor, newest first; total in `X-Total-Count`."""
+    rows, total = service.list_for_member(session, user, status, limit, offset)
+    response.headers["X-Total-Count"] = str(total)
+    return [service.to_public(session, row) for row in rows]
+
+
+@router.get("/introductions/{introduction_id}", response_model=IntroductionPublic)
+def read_introduction(
+    introduction_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> IntroductionPublic:
+    """One introduction: its two participants and the organization's coordinators only."""
+    return service.to_public(session, service.view(session, user, introduction_id))
+
+
+@router.post("/introductions/{introduction_id}/accept", response_model=IntroductionPublic)
+def accept(
+    introduction_id: uuid.UUID, session: SessionDep, user: CurrentUser
+) -> IntroductionPublic:
+    """Accept a proposed introduction (a participant, while `proposed`)."""
+    return service.to_public(session, service.accept(session, user, introduction_id))
+
+
+@router.post("/introductions/{introduction_id}/decline", response_model=IntroductionPublic)
+def decline(
+    introduction_id: uuid.UUID, session: SessionDep, user: CurrentUser, body: ReasonIn | None = None
+) -> IntroductionPublic:
+    """Decline a proposed introduction; the pair is never proposed again."""
+    reason = body.reason if body else None
+    return service.to_public(session, service.decline(session, user, introduction_id, reason))
+
+
+@router.post("/introductions/{introduction_id}/approve", response_model=IntroductionPublic)
+def approve(
+    introduction_id: uuid.UUID, session: SessionDep, user: CurrentUser, body: NoteIn | None = None
+) -> IntroductionPublic:
+    """Approve an introduction both accepted (a coordinator); 409 if the mentor is full."""
+    note = body.note if body else None
+    return service.to_public(session, service.approve(session, user, introduction_id, note))
+
+
+@router.post("/introductions/{introduction_id}/reject", response_model=IntroductionPublic)
+def reject(
+    introduction_id: uuid.UUID, session: SessionDep, user: CurrentUser, body: NoteIn | None = None
+) -> IntroductionPublic:
+    """Reject an introduction both accepted (a coordinator)."""
+    note = body.note if body else None
+    return service.to_public(session, service.reject(session, user, introduction_id, note))
+
+
+@router.post("/introductions/{introduction_id}/end", response_model=IntroductionPublic)
+def end(
+    introduction_id: uuid.UUID, session: SessionDep, user: CurrentUser, body: ReasonIn | None = None
+) -> IntroductionPublic:
+    """End an active mentorship (a participant)."""
+    reason = body.reason if body else None
+    return service.to_public(session, service.end(session, user, introduction_id, reason))

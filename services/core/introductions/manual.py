@@ -1,0 +1,74 @@
+"""A coordinator's own proposal: the same hard constraints as the engine's, named on failure."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.core.errors import Conflict, InvalidInput, NotFound
+from services.core.introductions.schemas import ManualProposal
+from services.core.matching.service import (
+    check_manual_pair,
+    create_proposal,
+    holding_counts,
+    is_excluded,
+    manual_candidate,
+)
+from services.core.models import (
+    HOLDING_STATUSES,
+    Introduction,
+    Profile,
+    ProfileRole,
+    User,
+    VettingStatus,
+)
+
+
+def _own(
+    session: Session, organization_id: uuid.UUID, profile_id: uuid.UUID, role: ProfileRole
+) -> Profile:
+    profile = session.get(Profile, profile_id)
+    if profile is None or profile.organization_id != organization_id or profile.role != role:
+        raise NotFound(f"No such {role} profile in your organization")
+    return profile
+
+
+def propose(
+    session: Session, coordinator: User, body: ManualProposal, *, expiry_days: int
+) -> Introduction:
+    """Create the proposal, or raise 404 (not ours), 422 (constraints) or 409 (taken)."""
+    mentee = _own(session, coordinator.organization_id, body.mentee_profile_id, ProfileRole.mentee)
+    mentor = _own(session, coordinator.organization_id, body.mentor_profile_id, ProfileRole.mentor)
+    broken = check_manual_pair(mentee, mentor, excluded=is_excluded(session, mentee.id, mentor.id))
+    if mentee.user_id == mentor.user_id:
+        broken.append("same_person")
+    if mentor.vetting_status != VettingStatus.approved or mentor.paused:
+        broken.append("eligibility")
+    if holding_counts(session, [mentor.id]).get(mentor.id, 0) >= (mentor.capacity or 1):
+        broken.append("capacity")
+    holding = session.scalar(
+        select(Introduction.id).where(
+            Introduction.mentee_profile_id == mentee.id, Introduction.status.in_(HOLDING_STATUSES)
+        )
+    )
+    if holding is not None:
+        broken.append("mentee_has_open_introduction")
+    if broken:
+        raise InvalidInput(
+            "mentor_profile_id",
+            "the pair breaks hard constraints: " + ", ".join(broken),
+            error_type="hard_constraints",
+            extra={"constraints": broken},
+        )
+    introduction = create_proposal(
+        session,
+        manual_candidate(mentee, mentor),
+        expiry_days=expiry_days,
+        source="manual",
+        actor_id=coordinator.id,
+    )
+    if introduction is None:
+        raise Conflict("The pair was taken by another proposal just now; try again")
+    return introduction

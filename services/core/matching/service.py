@@ -1,0 +1,383 @@
+"""Bridge from stored profiles to the matching engine, and the proposals it leads to."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.core.db import utcnow
+from services.core.models import (
+    HOLDING_STATUSES,
+    Introduction,
+    IntroductionEvent,
+    IntroductionStatus,
+    MatchingRun,
+    MatchingRunStatus,
+    PairExclusion,
+    Profile,
+    ProfileRole,
+    VettingStatus,
+)
+from services.core.notifications import notify_participants
+from services.core.outbox import enqueue
+from services.matcher import (
+    Participant,
+    Problem,
+    best_partner,
+    parse_participant,
+    score_pair,
+    solve,
+    violations,
+)
+from services.matcher import Settings as MatchSettings
+from services.matcher.constraints import pair_distance_km, schedule_overlap_minutes
+
+logger = logging.getLogger("peermatch.matching")
+MATCH_PROFILE_TASK = "matching.profile_saved"
+RUN_TASK = "matching.run"
+
+
+def reference_date() -> date:
+    """The day constraints are judged at: today in UTC."""
+    return datetime.now(UTC).date()
+
+
+def to_participant(profile: Profile, *, holding: int = 0, today: date | None = None) -> Participant:
+    """The engine's view of a stored profile (ids are the profile ids as strings)."""
+    today = today or reference_date()
+    recovery = profile.recovery_date
+    if recovery is not None and recovery > today:
+        recovery = today  # saved just after midnight somewhere east of UTC
+    record: dict[str, Any] = {
+        "id": str(profile.id),
+        "gender": profile.gender,
+        "gender_preference": list(profile.gender_preference),
+        "pathways": list(profile.pathways),
+        "recovery_date": recovery.isoformat() if recovery else None,
+        "languages": list(profile.languages),
+        "max_distance_km": profile.max_distance_km,
+        "meeting_format": profile.meeting_format,
+        "timezone": profile.timezone,
+        "availability": list(profile.availability),
+        "interests": list(profile.interests),
+        "about": profile.about,
+    }
+    if profile.latitude is not None and profile.longitude is not None:
+        record["location"] = {"latitude": profile.latitude, "longitude": profile.longitude}
+    if profile.role == ProfileRole.mentor:
+        capacity = profile.capacity or 1
+        record["capacity"] = capacity
+        record["active_mentees"] = min(holding, capacity)
+    else:
+        since = profile.waiting_since or profile.created_at
+        record["waiting_days"] = max(0, (utcnow() - since).days)
+    return parse_participant(record, str(profile.role), today)
+
+
+def holding_counts(session: Session, mentor_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Open proposals plus active mentorships per mentor: what counts against capacity."""
+    ids = list(mentor_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Introduction.mentor_profile_id, func.count())
+        .where(Introduction.mentor_profile_id.in_(ids), Introduction.status.in_(HOLDING_STATUSES))
+        .group_by(Introduction.mentor_profile_id)
+    ).all()
+    return {mentor_id: count for mentor_id, count in rows}
+
+
+def _holding_mentee_ids(session: Session, organization_id: uuid.UUID) -> set[uuid.UUID]:
+    return set(
+        session.scalars(
+            select(Introduction.mentee_profile_id).where(
+                Introduction.organization_id == organization_id,
+                Introduction.status.in_(HOLDING_STATUSES),
+            )
+        )
+    )
+
+
+def eligible_mentors(session: Session, organization_id: uuid.UUID) -> list[tuple[Profile, int]]:
+    """Vetted, unpaused mentors of an organization with a free place, and their load."""
+    mentors = session.scalars(
+        select(Profile).where(
+            Profile.organization_id == organization_id,
+            Profile.role == ProfileRole.mentor,
+            Profile.vetting_status == VettingStatus.approved,
+            Profile.paused.is_(False),
+        )
+    ).all()
+    load = holding_counts(session, (m.id for m in mentors))
+    return [(m, load.get(m.id, 0)) for m in mentors if load.get(m.id, 0) < (m.capacity or 1)]
+
+
+def eligible_mentees(session: Session, organization_id: uuid.UUID) -> list[Profile]:
+    """Mentees of an organization with no open proposal and no active mentorship."""
+    holding = _holding_mentee_ids(session, organization_id)
+    mentees = session.scalars(
+        select(Profile).where(
+            Profile.organization_id == organization_id, Profile.role == ProfileRole.mentee
+        )
+    ).all()
+    return [m for m in mentees if m.id not in holding]
+
+
+def excluded_partners(session: Session, profile: Profile) -> set[uuid.UUID]:
+    """The other side's profiles this one must never be proposed with again."""
+    if profile.role == ProfileRole.mentee:
+        column, other = PairExclusion.mentee_profile_id, PairExclusion.mentor_profile_id
+    else:
+        column, other = PairExclusion.mentor_profile_id, PairExclusion.mentee_profile_id
+    excluded = set(session.scalars(select(other).where(column == profile.id)))
+    # A member holding both profiles is never introduced to themselves.
+    excluded.update(
+        session.scalars(
+            select(Profile.id).where(Profile.user_id == profile.user_id, Profile.id != profile.id)
+        )
+    )
+    return excluded
+
+
+def is_excluded(session: Session, mentee_id: uuid.UUID, mentor_id: uuid.UUID) -> bool:
+    """True if this pair was declined, rejected or ended before."""
+    return session.get(PairExclusion, (mentee_id, mentor_id)) is not None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pair the engine chose, with what the cards and the explanation need."""
+
+    mentee: Profile
+    mentor: Profile
+    score: float
+    explanation: dict[str, Any]
+
+
+def card_figures(mentee: Participant, mentor: Participant, today: date) -> tuple[float | None, int]:
+    """Distance in whole km (None when either meets only online) and weekly overlap minutes."""
+    online = "online" in (mentee.meeting_format, mentor.meeting_format)
+    distance = None if online else pair_distance_km(mentee, mentor)
+    overlap = schedule_overlap_minutes(mentee, mentor, today)
+    return (None if distance is None else float(round(distance))), int(overlap)
+
+
+def create_proposal(
+    session: Session,
+    candidate: Candidate,
+    *,
+    expiry_days: int,
+    source: str,
+    run_id: uuid.UUID | None = None,
+    actor_id: uuid.UUID | None = None,
+) -> Introduction | None:
+    """Record a proposal if it is still allowed now; None when it no longer is.
+
+    The mentor's row is locked first, so concurrent proposals and approvals for one mentor
+    queue up behind each other and capacity is counted once each.
+    """
+    mentee, mentor = candidate.mentee, candidate.mentor
+    session.execute(select(Profile.id).where(Profile.id == mentor.id).with_for_update())
+    if is_excluded(session, mentee.id, mentor.id):
+        return None
+    if holding_counts(session, [mentor.id]).get(mentor.id, 0) >= (mentor.capacity or 1):
+        return None
+    today = reference_date()
+    distance, overlap = card_figures(
+        to_participant(mentee, today=today), to_participant(mentor, today=today), today
+    )
+    now = utcnow()
+    introduction = Introduction(
+        organization_id=mentee.organization_id,
+        mentee_profile_id=mentee.id,
+        mentor_profile_id=mentor.id,
+        status=IntroductionStatus.proposed,
+        score=candidate.score,
+        explanation=candidate.explanation,
+        distance_km=distance,
+        overlap_minutes=overlap,
+        source=source,
+        matching_run_id=run_id,
+        proposed_at=now,
+        expires_at=now + timedelta(days=expiry_days),
+    )
+    try:
+        # The partial unique index refuses a second open introduction for the mentee.
+        with session.begin_nested():
+            session.add(introduction)
+            session.flush()
+    except IntegrityError:
+        return None
+    session.add(
+        IntroductionEvent(
+            introduction_id=introduction.id,
+            actor_id=actor_id,
+            actor_role="coordinator" if actor_id else "system",
+            action="propose",
+            from_status=None,
+            to_status=IntroductionStatus.proposed,
+            at=now,
+        )
+    )
+    notify_participants(session, introduction, "proposed")
+    return introduction
+
+
+def _explanation(
+    mentee: Participant, mentor: Participant, today: date
+) -> tuple[float, dict[str, Any]]:
+    pair = score_pair(mentee, mentor, today)
+    return pair.score, pair.explanation
+
+
+def match_profile(
+    session: Session, profile_id: uuid.UUID, *, expiry_days: int
+) -> list[Introduction]:
+    """The incremental path: propose the best feasible partner(s) for one saved profile."""
+    profile = session.get(Profile, profile_id)
+    if profile is None:
+        return []
+    today = reference_date()
+    excluded = {str(i) for i in excluded_partners(session, profile)}
+    if profile.role == ProfileRole.mentee:
+        if profile.id in _holding_mentee_ids(session, profile.organization_id):
+            return []
+        mentors = eligible_mentors(session, profile.organization_id)
+        by_id = {str(m.id): m for m, _ in mentors}
+        others = [to_participant(m, holding=load, today=today) for m, load in mentors]
+        me = to_participant(profile, today=today)
+        found = best_partner(me, others, side="mentors", reference_date=today, excluded=excluded)
+        if found is None:
+            return []
+        proposal = create_proposal(
+            session,
+            Candidate(profile, by_id[found.partner_id], found.score, found.explanation),
+            expiry_days=expiry_days,
+            source="incremental",
+        )
+        return [proposal] if proposal else []
+
+    # A mentor: fill their free places with the best waiting mentees, one at a time.
+    if profile.vetting_status != VettingStatus.approved or profile.paused:
+        return []
+    load = holding_counts(session, [profile.id]).get(profile.id, 0)
+    free = (profile.capacity or 1) - load
+    mentees = {str(m.id): m for m in eligible_mentees(session, profile.organization_id)}
+    made: list[Introduction] = []
+    for _ in range(max(0, free)):
+        others = [
+            to_participant(m, today=today) for key, m in mentees.items() if key not in excluded
+        ]
+        me = to_participant(profile, holding=load + len(made), today=today)
+        found = best_partner(me, others, side="mentees", reference_date=today)
+        if found is None:
+            break
+        mentee = mentees.pop(found.partner_id)
+        proposal = create_proposal(
+            session,
+            Candidate(mentee, profile, found.score, found.explanation),
+            expiry_days=expiry_days,
+            source="incremental",
+        )
+        if proposal is not None:
+            made.append(proposal)
+    return made
+
+
+def run_batch(session: Session, run_id: uuid.UUID, *, expiry_days: int) -> MatchingRun | None:
+    """The global assignment over one organization, recorded on its matching run."""
+    run = session.get(MatchingRun, run_id)
+    if run is None or run.status in (MatchingRunStatus.succeeded, MatchingRunStatus.failed):
+        return run  # unknown, or already done: running a task twice does nothing twice
+    started = time.perf_counter()
+    run.status = MatchingRunStatus.running
+    today = reference_date()
+    mentees = eligible_mentees(session, run.organization_id)
+    mentors = eligible_mentors(session, run.organization_id)
+    mentee_ids = {m.id for m in mentees}
+    exclusions = frozenset(
+        (str(a), str(b))
+        for a, b in session.execute(
+            select(PairExclusion.mentee_profile_id, PairExclusion.mentor_profile_id)
+        )
+        if a in mentee_ids
+    )
+    mentor_of_user = {m.user_id: str(m.id) for m, _ in mentors}
+    same_person = frozenset(
+        (str(m.id), mentor_of_user[m.user_id]) for m in mentees if m.user_id in mentor_of_user
+    )
+    problem = Problem(
+        reference_date=today,
+        mentees=tuple(to_participant(m, today=today) for m in mentees),
+        mentors=tuple(to_participant(m, holding=load, today=today) for m, load in mentors),
+        exclusions=exclusions | same_person,
+    )
+    solution = solve(problem)
+    by_id = {str(p.id): p for p in mentees} | {str(m.id): m for m, _ in mentors}
+    created = 0
+    for proposal in solution.proposals:
+        candidate = Candidate(
+            by_id[proposal.mentee_id],
+            by_id[proposal.mentor_id],
+            proposal.score,
+            proposal.explanation,
+        )
+        if create_proposal(
+            session, candidate, expiry_days=expiry_days, source="batch", run_id=run.id
+        ):
+            created += 1
+    run.mentees_considered = len(mentees)
+    run.proposals_created = created
+    run.status = MatchingRunStatus.succeeded
+    run.seconds = round(time.perf_counter() - started, 3)
+    run.finished_at = utcnow()
+    logger.info(
+        "matching run %s: %d mentees considered, %d proposals", run.id, len(mentees), created
+    )
+    return run
+
+
+def queue_profile_matching(session: Session, profile: Profile) -> None:
+    """Ask the workers to match this profile once the transaction commits."""
+    enqueue(session, MATCH_PROFILE_TASK, profile_id=str(profile.id))
+
+
+def queue_run(
+    session: Session, organization_id: uuid.UUID, requested_by: uuid.UUID | None
+) -> MatchingRun:
+    """Create a queued matching run and ask the workers to carry it out."""
+    run = MatchingRun(organization_id=organization_id, requested_by_id=requested_by)
+    session.add(run)
+    session.flush()
+    enqueue(session, RUN_TASK, run_id=str(run.id))
+    return run
+
+
+def check_manual_pair(mentee: Profile, mentor: Profile, excluded: bool) -> list[str]:
+    """The hard constraints a coordinator's proposed pair breaks."""
+    today = reference_date()
+    return violations(
+        to_participant(mentee, today=today),
+        to_participant(mentor, today=today),
+        MatchSettings(),
+        today,
+        excluded=excluded,
+    )
+
+
+def manual_candidate(mentee: Profile, mentor: Profile) -> Candidate:
+    """Score a coordinator's pair so its card and explanation read like any other."""
+    today = reference_date()
+    score, explanation = _explanation(
+        to_participant(mentee, today=today), to_participant(mentor, today=today), today
+    )
+    return Candidate(mentee, mentor, score, explanation)

@@ -1,0 +1,77 @@
+"""`peermatch run`: the API, a Celery worker and its beat scheduler, started and stopped together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+
+def _commands(port: int) -> dict[str, list[str]]:
+    bindir = Path(sys.executable).parent
+    return {
+        "api": [
+            str(bindir / "uvicorn"),
+            "services.api.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        # Threads, not forks: the embedded default's SQLite files are best opened by one
+        # process at a time per role, and the beat scheduler rides along (-B).
+        "worker": [
+            str(bindir / "celery"),
+            "-A",
+            "workers.app",
+            "worker",
+            "-B",
+            "--pool=threads",
+            "--concurrency=2",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+    }
+
+
+def run(port: int) -> int:
+    """Start every part, stop them all when one exits or on SIGINT/SIGTERM."""
+    children = {
+        name: subprocess.Popen(command, start_new_session=True)
+        for name, command in _commands(port).items()
+    }
+    stopping = False
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    print(f"PeerMatch on http://127.0.0.1:{port} (docs at /docs); Ctrl-C stops it all", flush=True)
+    exit_code = 0
+    while not stopping:
+        for name, child in children.items():
+            if child.poll() is not None:
+                print(f"{name} exited with {child.returncode}; stopping the rest", flush=True)
+                exit_code = child.returncode or 1
+                stopping = True
+        time.sleep(0.3)
+    for child in children.values():
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children.values():
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+    return exit_code
