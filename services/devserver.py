@@ -1,4 +1,4 @@
-"""`peermatch run`: the API, a Celery worker and its beat scheduler, started and stopped together."""
+"""`peermatch run`: the API, a Celery worker and its beat scheduler, started and stopped as one."""
 
 from __future__ import annotations
 

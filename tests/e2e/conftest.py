@@ -1,0 +1,166 @@
+"""The whole loop for real: PostgreSQL, Redis, a Celery worker process and the API."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from fastapi.testclient import TestClient
+from pytest_postgresql.janitor import DatabaseJanitor
+from pytest_redis.executor.process import RedisExecutor
+
+from services.api.app import create_app
+from services.core.accounts.service import create_coordinator
+from services.core.db import transaction
+from services.core.settings import Settings
+from tests.conftest import PASSWORD, ROOT, TEST_SECRET, _postgres_url, login, migrate
+from tests.support.postgres import PostgresServer
+
+T = TypeVar("T")
+pytestmark = pytest.mark.worker
+
+
+def wait_for(check: Callable[[], T | None], *, timeout: float = 30.0, what: str = "") -> T:
+    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.1)
+
+
+@dataclass
+class Stack:
+    """A running API (with its outbox relay), worker and servers."""
+
+    client: TestClient
+    settings: Settings
+    redis: RedisExecutor
+    worker_log: Path
+    app: Any
+
+    def session(self) -> Any:
+        return transaction(self.app.state.session_factory)
+
+    def coordinator(self, organization: str = "demo") -> dict[str, str]:
+        email = f"coordinator.{uuid.uuid4().hex[:8]}@example.org"
+        with self.session() as session:
+            create_coordinator(
+                session=session, email=email, password=PASSWORD, organization=organization
+            )
+        return login(self.client, email)
+
+    def member(self) -> tuple[dict[str, str], str]:
+        email = f"member.{uuid.uuid4().hex[:8]}@example.org"
+        response = self.client.post(
+            "/api/v1/auth/register",
+            json={"email": email, "password": PASSWORD, "display_name": "Sam"},
+        )
+        assert response.status_code == 201, response.text
+        return login(self.client, email), email
+
+
+@pytest.fixture
+def e2e_database(postgres_server: PostgresServer) -> str:
+    """A fresh, migrated database for one end-to-end test."""
+    name = f"peermatch_e2e_{uuid.uuid4().hex[:8]}"
+    DatabaseJanitor(
+        user=postgres_server.user, host=postgres_server.host, port=postgres_server.port, dbname=name
+    ).init()
+    url = _postgres_url(postgres_server, name)
+    migrate(url)
+    return url
+
+
+def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.app",
+        "worker",
+        "--pool=prefork",
+        "--concurrency=2",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        f"e2e-{uuid.uuid4().hex[:6]}@%h",
+    ]
+    with log.open("ab") as sink:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    wait_for(
+        lambda: "ready." in log.read_text(errors="replace") or process.poll() is not None,
+        timeout=90,
+        what="the worker to start",
+    )
+    assert process.poll() is None, log.read_text(errors="replace")[-3000:]
+    return process
+
+
+def _stop_worker(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture
+def stack(e2e_database: str, redis_proc: RedisExecutor, tmp_path: Path) -> Iterator[Stack]:
+    """The API on a real PostgreSQL and Redis, with a real Celery worker process."""
+    broker_url = f"redis://{redis_proc.host}:{redis_proc.port}/0"
+    mail_dir = tmp_path / "mail"
+    env = {
+        **os.environ,
+        "DATABASE_URL": e2e_database,
+        "BROKER_URL": broker_url,
+        "SECRET_KEY": TEST_SECRET,
+        "ENVIRONMENT": "test",
+        "MAIL_DIR": str(mail_dir),
+        "EMAIL_BACKEND": "file",
+    }
+    worker_log = tmp_path / "worker.log"
+    worker = _start_worker(env, worker_log)
+    settings = Settings(
+        environment="test",
+        database_url=e2e_database,
+        broker_url=broker_url,
+        secret_key=TEST_SECRET,
+        outbox_relay=True,
+        outbox_relay_seconds=0.5,
+        mail_dir=mail_dir,
+    )
+    app = create_app(settings)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield Stack(client, settings, redis_proc, worker_log, app)
+    finally:
+        _stop_worker(worker)
+        if not redis_proc.running():
+            redis_proc.start()
+    # A task that failed would say "raised unexpected" in the worker's log.
+    log = worker_log.read_text(errors="replace")
+    assert "raised unexpected" not in log, log[-4000:]
