@@ -22,11 +22,12 @@ COST_SCALE = 1_000_000  # benefits are rounded to 1e-6 for the integer solver
 
 @dataclass
 class Assignment:
-    """Chosen pairs as row indices, and the flow value reached."""
+    """Chosen pairs as row indices, their positions in the input pair list, and the flow."""
 
     mentee_rows: np.ndarray
     mentor_rows: np.ndarray
     flow: int
+    chosen: np.ndarray
 
 
 def _graph(
@@ -108,10 +109,10 @@ def assign(
     from ortools.graph.python import min_cost_flow
 
     empty = np.zeros(0, dtype=np.int64)
-    usable = remaining[j] > 0
-    i, j, benefit = i[usable], j[usable], benefit[usable]
+    positions = np.flatnonzero(remaining[j] > 0)
+    i, j, benefit = i[positions], j[positions], benefit[positions]
     if len(i) == 0:
-        return Assignment(empty, empty, 0)
+        return Assignment(empty, empty, 0, empty)
     tails, heads, caps, mentees, source, sink = _graph(n_mentees, n_mentors, i, j, remaining)
     costs = np.zeros(len(tails), dtype=np.int64)
     costs[: len(i)] = -np.rint(benefit * COST_SCALE).astype(np.int64)
@@ -124,4 +125,4 @@ def assign(
         raise RuntimeError(f"min cost flow failed with status {status}")
     flows = solver.flows(np.arange(len(i), dtype=np.int32))
     chosen = np.flatnonzero(flows > 0)
-    return Assignment(i[chosen], j[chosen], len(chosen))
+    return Assignment(i[chosen], j[chosen], len(chosen), positions[chosen])
