@@ -57,7 +57,11 @@ def run(port: int) -> int:
     signal.signal(signal.SIGTERM, stop)
     print(f"PeerMatch on http://127.0.0.1:{port} (docs at /docs); Ctrl-C stops it all", flush=True)
     exit_code = 0
+    parent = os.getppid()
     while not stopping:
+        if os.getppid() != parent:
+            # `make run` was stopped with SIGTERM: make does not pass it on, so follow it.
+            stopping = True
         for name, child in children.items():
             if child.poll() is not None:
                 print(f"{name} exited with {child.returncode}; stopping the rest", flush=True)

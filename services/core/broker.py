@@ -14,7 +14,7 @@ PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-TRANSPORT_OPTIONS = {
+REDIS_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 10,
     # Unacknowledged tasks of a worker that died come back after this many seconds.
@@ -26,7 +26,10 @@ def celery_config(broker_url: str) -> dict[str, Any]:
     """Settings shared by the publishers and the worker."""
     return {
         "broker_url": broker_url,
-        "broker_transport_options": TRANSPORT_OPTIONS,
+        # The database transport (the embedded default) takes no such options.
+        "broker_transport_options": (
+            REDIS_TRANSPORT_OPTIONS if broker_url.startswith(("redis://", "rediss://")) else {}
+        ),
         "broker_connection_timeout": 3,
         "broker_connection_retry_on_startup": True,
         "task_default_queue": "peermatch",
