@@ -44,6 +44,8 @@ def _read(file: str) -> Any:
         raise ProblemError(
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise ProblemError("invalid JSON: nested too deeply") from None
 
 
 def _show_progress(progress: str, stream: TextIO) -> bool:

@@ -159,6 +159,7 @@ def solve_encoded(
         "feasible_pairs": n_feasible,
         "candidate_pairs": len(i),
         "exact": max_flow is None,
+        "max_coverage": len(proposals) if max_flow is None else max_flow,
         "total_score": round(float(scores.sum()), 4),
         "seconds": round(time.perf_counter() - started, 3),
     }

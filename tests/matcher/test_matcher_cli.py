@@ -61,6 +61,7 @@ def test_solve_reads_standard_input_and_shows_progress_when_asked() -> None:
         ('{"mentees": [], "mentors": [{"id": "r1"}]}', 'mentors[0] (id "r1"): field "'),
         ("[]", "the file must hold a JSON object"),
         ("\xff\xfe", "invalid JSON"),
+        ("[" * 100_000, "invalid JSON: nested too deeply"),
     ],
 )
 def test_malformed_file_exits_2_without_traceback(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reference_impl import feasible_set, minutes, near_distance_boundary, reference_violations
-from strategies import REFERENCE_DATES, person, problems
+from matcher_reference import feasible_set, minutes, near_distance_boundary, reference_violations
+from matcher_strategies import REFERENCE_DATES, person, problems
 
 from services.matcher.constraints import schedule_overlap_minutes, violations
 from services.matcher.encoding import encode_problem

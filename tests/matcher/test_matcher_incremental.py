@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from reference_impl import near_distance_boundary, reference_violations
-from strategies import problems
+from matcher_reference import near_distance_boundary, reference_violations
+from matcher_strategies import problems
 
 from services.matcher.incremental import PartnerIndex, best_partner
 from services.matcher.problem import parse_problem

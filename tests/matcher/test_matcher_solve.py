@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from reference_impl import feasible_set, max_coverage, near_distance_boundary, optimum
-from strategies import problems
+from matcher_reference import feasible_set, max_coverage, near_distance_boundary, optimum
+from matcher_strategies import problems
 
 from services.matcher.constraints import violations
 from services.matcher.encoding import encode_problem
