@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from tests.factories import mentee_body, mentor_body
 
 Headers = Callable[..., dict[str, str]]
+NOBODY = "00000000-0000-4000-8000-000000000000"
 OWN_ROUTES = [
     ("GET", "/api/v1/me"),
     ("GET", "/api/v1/me/mentee-profile"),
@@ -18,11 +19,24 @@ OWN_ROUTES = [
     ("GET", "/api/v1/me/mentor-profile"),
     ("PUT", "/api/v1/me/mentor-profile"),
     ("DELETE", "/api/v1/me/mentor-profile"),
+    ("GET", "/api/v1/me/introductions"),
+    ("GET", f"/api/v1/introductions/{NOBODY}"),
+    ("POST", f"/api/v1/introductions/{NOBODY}/accept"),
+    ("POST", f"/api/v1/introductions/{NOBODY}/decline"),
+    ("POST", f"/api/v1/introductions/{NOBODY}/approve"),
+    ("POST", f"/api/v1/introductions/{NOBODY}/reject"),
+    ("POST", f"/api/v1/introductions/{NOBODY}/end"),
 ]
 COORDINATOR_ROUTES = [
     ("GET", "/api/v1/coordinator/mentors"),
     ("GET", "/api/v1/coordinator/waiting-mentees"),
-    ("POST", "/api/v1/coordinator/mentors/00000000-0000-4000-8000-000000000000/vetting"),
+    ("POST", f"/api/v1/coordinator/mentors/{NOBODY}/vetting"),
+    ("GET", "/api/v1/coordinator/introductions"),
+    ("POST", "/api/v1/coordinator/introductions"),
+    ("GET", f"/api/v1/coordinator/introductions/{NOBODY}/events"),
+    ("GET", "/api/v1/coordinator/stats"),
+    ("POST", "/api/v1/matching/runs"),
+    ("GET", f"/api/v1/matching/runs/{NOBODY}"),
 ]
 
 
@@ -36,7 +50,8 @@ def test_every_route_needs_a_login(client: TestClient, method: str, path: str) -
 def test_members_get_403_on_coordinator_routes(
     client: TestClient, member: Headers, method: str, path: str
 ) -> None:
-    response = client.request(method, path, headers=member(), json={"decision": "approved"})
+    body = {"decision": "approved", "mentee_profile_id": NOBODY, "mentor_profile_id": NOBODY}
+    response = client.request(method, path, headers=member(), json=body)
     assert response.status_code == 403
 
 
