@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
-from services.api.deps import CurrentCoordinator, SessionDep, SettingsDep
+from services.api.deps import CurrentCoordinator, Limit, Offset, SessionDep, SettingsDep
 from services.core.introductions import manual
 from services.core.introductions import service as introductions
 from services.core.introductions.schemas import (
@@ -27,9 +26,6 @@ from services.core.profiles.schemas import (
 )
 
 router = APIRouter(prefix="/coordinator", tags=["coordinator"])
-
-Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
-Offset = Annotated[int, Query(ge=0, description="rows to skip")]
 
 
 def _mentor_summary(profile: Profile) -> MentorSummary:

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
-from services.api.deps import CurrentUser, SessionDep
+from services.api.deps import CurrentUser, Limit, Offset, SessionDep
 from services.core.introductions import service
 from services.core.introductions.schemas import IntroductionPublic, NoteIn, ReasonIn
 from services.core.models import IntroductionStatus
 
 router = APIRouter(tags=["introductions"])
-Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
-Offset = Annotated[int, Query(ge=0, description="rows to skip")]
 
 
 @router.get("/me/introductions", response_model=list[IntroductionPublic])
