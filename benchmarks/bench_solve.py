@@ -19,6 +19,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -53,18 +54,13 @@ def _instance(n_mentees: int, n_mentors: int, seed: int) -> Path:
     return path
 
 
-def _run_measured(
-    command: list[str], stdout_path: Path, timeout: float, memory_limit: int | None = None
-) -> dict[str, Any]:
+def _run_measured(command: list[str], stdout_path: Path, timeout: float) -> dict[str, Any]:
     """Run a command; wall time, peak RSS of that process, exit status or timeout."""
-
-    def limit() -> None:
-        if memory_limit:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-
     started = time.perf_counter()
     with open(stdout_path, "w") as out, open(stdout_path.with_suffix(".err"), "w") as err:
-        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT, preexec_fn=limit)
+        # No preexec_fn: subprocess can then vfork, and the child's peak RSS is its own,
+        # not a copy of this (larger) benchmark process.
+        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT)
         deadline = started + timeout
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -169,7 +165,6 @@ def _peer_hospital_residents(path: Path) -> dict[str, Any]:
     import numpy as np
     from matching.games import HospitalResident
 
-    sys.setrecursionlimit(1_000_000)
     encoded, i, j, benefit = _all_pairs_with_benefit(path)
     prepared = time.perf_counter()
     e_ids, r_ids = encoded.mentees.ids, encoded.mentors.ids
@@ -183,8 +178,20 @@ def _peer_hospital_residents(path: Path) -> dict[str, Any]:
         hospitals.setdefault(r_ids[b], []).append(e_ids[a])
     capacities = {r_ids[b]: int(encoded.mentors.remaining[b]) for b in range(encoded.mentors.n)}
     capacities = {k: v for k, v in capacities.items() if k in hospitals}
-    game = HospitalResident.create_from_dictionaries(residents, hospitals, capacities)
-    matching = game.solve(optimal="resident")
+    # The library recurses once per proposal: a raised recursion limit alone would overflow
+    # the C stack, so the game runs in a thread with a large stack.
+    sys.setrecursionlimit(10_000_000)
+    threading.stack_size(1 << 30)
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        game = HospitalResident.create_from_dictionaries(residents, hospitals, capacities)
+        result["matching"] = game.solve(optimal="resident")
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    matching = result["matching"]
     value = {
         (e_ids[a], r_ids[b]): v
         for a, b, v in zip(i.tolist(), j.tolist(), benefit.tolist(), strict=True)
@@ -203,14 +210,17 @@ PEER_NAMES = {"exact": "exact min-cost flow", "hr": "matching HospitalResident"}
 
 def _run_peer(name: str, path: Path, timeout: float) -> dict[str, Any]:
     out = OUT / f"{path.stem}.{name}.json"
-    measured = _run_measured(
-        [sys.executable, __file__, "--peer", name, str(path)], out, timeout, PEER_MEMORY_LIMIT
-    )
+    measured = _run_measured([sys.executable, __file__, "--peer", name, str(path)], out, timeout)
     if measured["timeout"]:
         return {**measured, "note": f"did not finish in {timeout / 60:g} min"}
     if measured["status"] != 0:
-        err = out.with_suffix(".err").read_text()
-        reason = "ran out of memory" if "MemoryError" in err else f"failed ({err.strip()[-80:]})"
+        err = out.with_suffix(".err").read_text().strip()
+        if "MemoryError" in err:
+            reason = "ran out of memory"
+        elif measured["status"] < 0:
+            reason = f"crashed (signal {-measured['status']})"
+        else:
+            reason = f"failed (exit {measured['status']}: {err[-80:]})"
         return {**measured, "note": f"{reason} (limit {PEER_MEMORY_LIMIT >> 30} GiB)"}
     return {**measured, **json.loads(out.read_text()), "note": ""}
 
@@ -230,6 +240,7 @@ def main() -> int:
     parser.add_argument("file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.peer:
+        resource.setrlimit(resource.RLIMIT_AS, (PEER_MEMORY_LIMIT, PEER_MEMORY_LIMIT))
         json.dump(PEERS[args.peer](Path(args.file)), sys.stdout)
         return 0
     OUT.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,9 @@ _DAY_INDEX = {day: i for i, day in enumerate(DAYS)}
 # instead of a regex per window, which matters at 100,000 records.
 _STARTS = {f"{m // 60:02d}:{m % 60:02d}": m for m in range(1440)}
 _ENDS = {**_STARTS, "24:00": 1440}
+_CHOICE_SETS = {
+    choices: frozenset(choices) for choices in (GENDERS, PATHWAYS, MEETING_FORMATS, DAYS)
+}
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 
@@ -163,8 +166,8 @@ def _read_choice_list(
 ) -> tuple[str, ...]:
     if type(value) is list and (value or allow_empty):
         try:
-            if all(item in choices for item in value):
-                return tuple(dict.fromkeys(value))
+            if _CHOICE_SETS[choices].issuperset(value):
+                return tuple(value) if len(value) == 1 else tuple(dict.fromkeys(value))
         except TypeError:  # an unhashable item: the slow path below names it
             pass
     if not isinstance(value, list):
