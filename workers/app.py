@@ -20,7 +20,7 @@ def make_celery() -> Celery:
     """Build the worker's Celery app from the environment's settings."""
     settings = get_settings()
     app = Celery("peermatch", include=["workers.tasks"])
-    app.conf.update(celery_config(settings.broker_url))
+    app.conf.update(celery_config(settings.broker_url, settings.broker_visibility_timeout))
     app.conf.update(
         # A task is acknowledged only once it has run, and a worker killed mid-task gives it
         # back: safe because every task is idempotent.

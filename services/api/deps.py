@@ -45,7 +45,9 @@ def get_session(request: Request) -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
 Offset = Annotated[int, Query(ge=0, description="rows to skip")]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit happens before the response is sent, so a client that got
+# 201 finds its data on its very next request (FastAPI's default would commit after).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_current_user(

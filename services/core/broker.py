@@ -14,22 +14,28 @@ PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.5,
 }
-REDIS_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "socket_timeout": 10,
-    # Unacknowledged tasks of a worker that died come back after this many seconds.
-    "visibility_timeout": 300,
-}
 
 
-def celery_config(broker_url: str) -> dict[str, Any]:
+def redis_transport_options(visibility_timeout: int) -> dict[str, Any]:
+    """Fail fast on a dead Redis, and give back a dead worker's tasks after the timeout."""
+    return {
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+        # A task a worker took but never acknowledged (it was killed) is delivered again
+        # this many seconds later; sweep for such tasks a few times per timeout.
+        "visibility_timeout": visibility_timeout,
+        "unacked_restore_interval": max(1, min(10, visibility_timeout // 3)),
+        "unacked_restore_throttle": 1,
+    }
+
+
+def celery_config(broker_url: str, visibility_timeout: int = 300) -> dict[str, Any]:
     """Settings shared by the publishers and the worker."""
+    redis = broker_url.startswith(("redis://", "rediss://"))
     return {
         "broker_url": broker_url,
         # The database transport (the embedded default) takes no such options.
-        "broker_transport_options": (
-            REDIS_TRANSPORT_OPTIONS if broker_url.startswith(("redis://", "rediss://")) else {}
-        ),
+        "broker_transport_options": redis_transport_options(visibility_timeout) if redis else {},
         "broker_connection_timeout": 3,
         "broker_connection_retry_on_startup": True,
         "task_default_queue": "peermatch",

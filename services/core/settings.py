@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     batch_matching_minutes: int = Field(default=360, ge=1)
     expiry_check_seconds: int = Field(default=60, ge=1)
 
+    # Seconds before Redis hands a killed worker's unacknowledged task to another worker.
+    broker_visibility_timeout: int = Field(default=300, ge=2)
+
     # The transactional outbox: the API relays queued tasks to the broker in a thread.
     outbox_relay: bool = True
     outbox_relay_seconds: float = Field(default=1.0, gt=0)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from pytest_postgresql.janitor import DatabaseJanitor
 from pytest_redis.executor.process import RedisExecutor
@@ -50,6 +51,19 @@ class Stack:
     redis: RedisExecutor
     worker_log: Path
     app: Any
+    worker_env: dict[str, str]
+    worker: subprocess.Popen[bytes] | None = None
+
+    def start_worker(self) -> None:
+        """Start a worker process and wait until it is ready."""
+        self.worker = _start_worker(self.worker_env, self.worker_log)
+
+    def kill_worker(self) -> None:
+        """SIGKILL the worker and its pool: nothing it held is acknowledged."""
+        assert self.worker is not None
+        os.killpg(self.worker.pid, signal.SIGKILL)
+        self.worker.wait()
+        self.worker = None
 
     def session(self) -> Any:
         return transaction(self.app.state.session_factory)
@@ -85,6 +99,7 @@ def e2e_database(postgres_server: PostgresServer) -> str:
 
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    starts = log.read_text(errors="replace").count("ready.") if log.exists() else 0
     command = [
         sys.executable,
         "-m",
@@ -132,6 +147,8 @@ def _stop_worker(process: subprocess.Popen[bytes]) -> None:
 def stack(e2e_database: str, redis_proc: RedisExecutor, tmp_path: Path) -> Iterator[Stack]:
     """The API on a real PostgreSQL and Redis, with a real Celery worker process."""
     broker_url = f"redis://{redis_proc.host}:{redis_proc.port}/0"
+    # One Redis serves the session: start each test with no queued or unacknowledged tasks.
+    redis.Redis(host=redis_proc.host, port=redis_proc.port).flushall()
     mail_dir = tmp_path / "mail"
     env = {
         **os.environ,
@@ -141,9 +158,10 @@ def stack(e2e_database: str, redis_proc: RedisExecutor, tmp_path: Path) -> Itera
         "ENVIRONMENT": "test",
         "MAIL_DIR": str(mail_dir),
         "EMAIL_BACKEND": "file",
+        # Redis gives a killed worker's unacknowledged task to another after 4 s.
+        "BROKER_VISIBILITY_TIMEOUT": "4",
     }
     worker_log = tmp_path / "worker.log"
-    worker = _start_worker(env, worker_log)
     settings = Settings(
         environment="test",
         database_url=e2e_database,
@@ -154,11 +172,15 @@ def stack(e2e_database: str, redis_proc: RedisExecutor, tmp_path: Path) -> Itera
         mail_dir=mail_dir,
     )
     app = create_app(settings)
+    stack = None
     try:
         with TestClient(app, raise_server_exceptions=False) as client:
-            yield Stack(client, settings, redis_proc, worker_log, app)
+            stack = Stack(client, settings, redis_proc, worker_log, app, env)
+            stack.start_worker()
+            yield stack
     finally:
-        _stop_worker(worker)
+        if stack is not None and stack.worker is not None:
+            _stop_worker(stack.worker)
         if not redis_proc.running():
             redis_proc.start()
     # A task that failed would say "raised unexpected" in the worker's log.

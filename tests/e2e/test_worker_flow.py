@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -176,3 +179,33 @@ def test_profiles_saved_while_the_broker_is_down_are_matched_once_it_is_back(
             )
         ).all()
     assert sorted(count for _, count in per_mentor) == [2, 2]
+
+
+def test_a_task_taken_by_a_worker_that_is_killed_runs_again(stack: Stack) -> None:
+    import redis
+
+    coordinator = stack.coordinator()
+    _mentor(stack, coordinator, "Steady")
+    _idle(stack)
+    assert stack.worker is not None
+    # Freeze the pool's processes: the worker still takes tasks from Redis, runs none.
+    pool = [
+        int(pid)
+        for pid in Path(f"/proc/{stack.worker.pid}/task/{stack.worker.pid}/children")
+        .read_text()
+        .split()
+    ]
+    assert pool, "the prefork pool has no processes"
+    for pid in pool:
+        os.kill(pid, signal.SIGSTOP)
+    headers, _ = _mentee(stack, "Patient")
+    broker = redis.Redis(host=stack.redis.host, port=stack.redis.port)
+    wait_for(lambda: broker.hlen("unacked"), timeout=15, what="the worker to take the task")
+    stack.kill_worker()
+    assert _introductions(stack, headers) == []
+
+    stack.start_worker()
+    proposal = _proposal(stack, headers, "Steady")
+    assert proposal["status"] == "proposed"
+    _idle(stack)
+    assert len(_introductions(stack, headers)) == 1
