@@ -99,6 +99,7 @@ def e2e_database(postgres_server: PostgresServer) -> str:
 
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    # The log is shared by every worker of a test: wait for this one's "ready.".
     starts = log.read_text(errors="replace").count("ready.") if log.exists() else 0
     command = [
         sys.executable,
@@ -125,7 +126,9 @@ def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
             start_new_session=True,
         )
     wait_for(
-        lambda: "ready." in log.read_text(errors="replace") or process.poll() is not None,
+        lambda: (
+            log.read_text(errors="replace").count("ready.") > starts or process.poll() is not None
+        ),
         timeout=90,
         what="the worker to start",
     )
