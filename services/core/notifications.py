@@ -58,6 +58,18 @@ def notify_participants(session: Session, introduction: Introduction, kind: str)
         enqueue(session, SEND_TASK, notification_id=str(notification.id))
 
 
+def notify_new_introduction(
+    session: Session, introduction: Introduction, kind: str, user_ids: tuple[uuid.UUID, ...]
+) -> None:
+    """Owe both people an email about a just-created introduction (nothing to dedupe yet)."""
+    for user_id in dict.fromkeys(user_ids):
+        notification = Notification(
+            id=uuid.uuid4(), introduction_id=introduction.id, recipient_id=user_id, kind=kind
+        )
+        session.add(notification)
+        enqueue(session, SEND_TASK, notification_id=str(notification.id))
+
+
 def _message(settings: Settings, to: str, kind: str, introduction_id: uuid.UUID) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.email_from
