@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from services.matcher.encoding import EncodedProblem
+from services.matcher.encoding import ONLINE, EncodedProblem
 from services.matcher.feasibility import overlap_slots
 from services.matcher.geography import haversine_km_array
 from services.matcher.problem import FAMILIES, PATHWAYS, Participant, Problem, Settings
@@ -97,6 +97,18 @@ def _bit_names(mask: int, names: tuple[str, ...]) -> list[str]:
     return [name for k, name in enumerate(names) if mask >> k & 1]
 
 
+def in_reach(encoded: EncodedProblem, i: np.ndarray, j: np.ndarray, km: np.ndarray) -> np.ndarray:
+    """Whether each pair could meet in person: both located, neither online, close enough."""
+    e, r = encoded.mentees, encoded.mentors
+    return (
+        e.has_location[i]
+        & r.has_location[j]
+        & (e.meeting_format[i] != ONLINE)
+        & (r.meeting_format[j] != ONLINE)
+        & (km <= np.minimum(e.max_km[i], r.max_km[j]))
+    )
+
+
 def component_scores(
     encoded: EncodedProblem,
     i: np.ndarray,
@@ -114,10 +126,11 @@ def component_scores(
     minutes = overlap_slots(e.schedule[i], r.schedule[j]).astype(np.float64)
     minutes *= encoded.encoder.slot_step
     scores["schedule"] = np.minimum(1.0, minutes / weights.full_overlap_minutes)
-    located = e.has_location[i] & r.has_location[j]
     km = haversine_km_array(e.lat[i], e.lon[i], r.lat[j], r.lon[j])
-    # Half a point when one meets only online: closeness neither helps nor hurts them.
-    scores["distance"] = np.where(located, 1.0 / (1.0 + km / weights.half_score_km), 0.5)
+    # Meeting online scores half; a pair who can also meet in person scores more, the
+    # closer the better (a half point more at 0 km, a quarter at `half_score_km`).
+    closeness = 0.5 + 0.5 / (1.0 + km / weights.half_score_km)
+    scores["distance"] = np.where(in_reach(encoded, i, j, km), closeness, 0.5)
     same_first = (e.first_language[i] == r.first_language[j]) & (e.first_language[i] >= 0)
     scores["language"] = np.where(same_first, 1.0, 0.75)
     shared = np.bitwise_count(e.interests[i] & r.interests[j]).sum(axis=1, dtype=np.int64)
@@ -159,8 +172,8 @@ def _about_detail(mentee_text: bool, mentor_text: bool, similarity: float) -> st
     return "what you each wrote about yourselves has little in common"
 
 
-def _distance_detail(located: bool, km: float) -> str:
-    if not located:
+def _distance_detail(reachable: bool, km: float) -> str:
+    if not reachable:
         return "meeting online, so distance does not matter"
     if km < 1:
         return "less than 1 km apart"
@@ -193,8 +206,9 @@ def explain_pairs(
     minutes = (
         overlap_slots(e.schedule[i], r.schedule[j]).astype(np.int64) * encoded.encoder.slot_step
     ).tolist()
-    located = (e.has_location[i] & r.has_location[j]).tolist()
-    km = haversine_km_array(e.lat[i], e.lon[i], r.lat[j], r.lon[j]).tolist()
+    km_array = haversine_km_array(e.lat[i], e.lon[i], r.lat[j], r.lon[j])
+    reachable = in_reach(encoded, i, j, km_array).tolist()
+    km = km_array.tolist()
     e_path, r_path = e.pathway[i].tolist(), r.pathway[j].tolist()
     e_family = e.family[i].tolist()
     r_family = r.family[j].tolist()
@@ -237,7 +251,7 @@ def explain_pairs(
                 else "mentor does not have more time in recovery"
             ),
             "schedule": f"{hours_text} a week in common",
-            "distance": _distance_detail(located[k], km[k]),
+            "distance": _distance_detail(reachable[k], km[k]),
             "language": (
                 "both speak " + " and ".join(languages) if languages else "no language in common"
             ),

@@ -94,3 +94,37 @@ def test_chord_search_equals_haversine_ball_tree() -> None:
     got = tree.query_ball_point(unit_vectors(lat, lon), r=chord_for_km(km))
     for k in range(400):
         assert set(want[k].tolist()) <= set(got[k])  # the padded chord may add, never miss
+
+
+def test_distance_component_rewards_meeting_in_person_only_when_possible() -> None:
+    from services.matcher import score_pair
+
+    def person(pid: str, lat: float, fmt: str) -> dict:
+        record = {
+            "id": pid,
+            "gender": "man",
+            "gender_preference": [],
+            "pathways": ["na"],
+            "recovery_date": "2012-05-01" if pid.startswith("r") else None,
+            "languages": ["en"],
+            "location": {"latitude": lat, "longitude": -122.68},
+            "max_distance_km": 25,
+            "meeting_format": fmt,
+            "timezone": "America/Los_Angeles",
+            "availability": [{"day": "sat", "start": "09:00", "end": "12:00"}],
+        }
+        if pid.startswith("r"):
+            record["capacity"] = 2
+        return record
+
+    def distance(mentee: dict, mentor: dict) -> dict:
+        problem = parse_problem({"mentees": [mentee], "mentors": [mentor]})
+        scored = score_pair(problem.mentees[0], problem.mentors[0], problem.reference_date)
+        return scored.explanation["distance"]
+
+    near = distance(person("e", 45.52, "either"), person("r", 45.55, "in_person"))
+    assert near["score"] > 0.8 and near["detail"] == "about 3 km apart"
+    far = distance(person("e", 45.52, "either"), person("r", 47.6, "either"))
+    assert far == {"score": 0.5, "detail": "meeting online, so distance does not matter"}
+    online = distance(person("e", 45.52, "online"), person("r", 45.52, "either"))
+    assert online["score"] == 0.5
