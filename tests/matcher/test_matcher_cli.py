@@ -86,3 +86,20 @@ def test_unreadable_file(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00")
     result = _run(str(binary))
     assert result.returncode == 2 and "not UTF-8" in result.stderr
+
+
+def test_solve_path_imports_stay_light() -> None:
+    # Start-up is part of the 3 s budget: scikit-learn alone would cost about 1.3 s.
+    code = (
+        "import sys, services.cli, services.matcher.cli, services.matcher.solve;"
+        "print(','.join(sorted(m.split('.')[0] for m in sys.modules)))"
+    )
+    loaded = (
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+        )
+        .stdout.strip()
+        .split(",")
+    )
+    for heavy in ("sklearn", "pandas", "pydantic", "sqlalchemy", "fastapi", "celery", "tqdm"):
+        assert heavy not in loaded
