@@ -298,7 +298,20 @@ def _read_availability(value: Any, name: str) -> tuple[Availability, ...]:
 
 
 def parse_participant(record: Any, role: str, reference_date: dt.date) -> Participant:
-    """Read one mentee or mentor record (role 'mentee' or 'mentor'); raises _FieldError."""
+    """Read one mentee or mentor record (role 'mentee' or 'mentor'); raises ProblemError."""
+    if role not in ("mentee", "mentor"):
+        raise ValueError(f"role must be 'mentee' or 'mentor', got {role!r}")
+    try:
+        return _parse_record(record, role, reference_date)
+    except _FieldError as exc:
+        label = role
+        if isinstance(record, dict) and isinstance(record.get("id"), str):
+            label += f' (id "{record["id"]}")'
+        raise ProblemError(f'{label}: field "{exc.field_name}": {exc.message}') from None
+
+
+def _parse_record(record: Any, role: str, reference_date: dt.date) -> Participant:
+    """Read one record; raises _FieldError for the caller to name the record."""
     if not isinstance(record, dict):
         raise _FieldError("(record)", f"must be an object, got {_describe(record)}")
     pid = _read_str(_require(record, "id"), "id")
@@ -393,7 +406,7 @@ def _read_side(raw: Any, side: str, role: str, reference_date: dt.date) -> tuple
     seen: dict[str, int] = {}
     for index, record in enumerate(raw):
         try:
-            person = parse_participant(record, role, reference_date)
+            person = _parse_record(record, role, reference_date)
         except _FieldError as exc:
             label = f"{side}[{index}]"
             if isinstance(record, dict) and isinstance(record.get("id"), str):

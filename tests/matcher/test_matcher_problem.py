@@ -192,3 +192,14 @@ def test_well_formed_file_parses() -> None:
     assert problem.mentees[0].availability[0].end == 21 * 60
     late = _with("mentees", 0, availability=[{"day": "sun", "start": "23:00", "end": "24:00"}])
     assert parse_problem(late).mentees[0].availability[0].end == 1440
+
+
+def test_parse_participant_alone_raises_problem_error_naming_the_field() -> None:
+    import datetime as dt
+
+    from services.matcher.problem import parse_participant
+
+    today = dt.date(2026, 11, 24)
+    assert parse_participant(_mentor("r5"), "mentor", today).capacity == 3
+    with pytest.raises(ProblemError, match='mentee \\(id "e1"\\): field "timezone": unknown IANA'):
+        parse_participant(_mentee(timezone="Nowhere/City"), "mentee", today)
