@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.core.broker import publish_to
 from services.core.db import make_engine, make_session_factory, transaction
 from services.core.introductions.service import expire_due
-from services.core.matching.service import match_profile, queue_run, run_batch
+from services.core.matching.service import mark_running, match_profile, queue_run, run_batch
 from services.core.models import Organization
 from services.core.notifications import send
 from services.core.outbox import relay_once
@@ -73,6 +73,7 @@ def run(run_id: str) -> str | None:
         done = run_batch(session, uuid.UUID(run_id), expiry_days=days)
         return done.status if done else None
 
+    _unit(lambda session: mark_running(session, uuid.UUID(run_id)))
     try:
         return _unit(work)
     except Exception:

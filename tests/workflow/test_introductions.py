@@ -257,6 +257,9 @@ def test_matching_runs_and_stats(cast: Cast, coordinator) -> None:  # type: igno
     )
     assert cast.client.post("/api/v1/matching/runs", headers=cast.member()).status_code == 403
 
+    waiting = cast.client.get("/api/v1/coordinator/waiting-mentees", headers=cast.coordinator)
+    assert len(waiting.json()) == 1  # the two with a proposal are no longer waiting
+    assert waiting.headers["x-total-count"] == "1"
     stats = cast.client.get("/api/v1/coordinator/stats", headers=cast.coordinator).json()
     assert stats["introductions_by_status"]["proposed"] == 2
     assert stats["waiting_mentees"] == 1

@@ -105,8 +105,8 @@ def waiting_mentees(
             pathways=profile.pathways,  # type: ignore[arg-type]
             languages=profile.languages,
             meeting_format=profile.meeting_format,  # type: ignore[arg-type]
-            waiting_since=profile.waiting_since,  # type: ignore[arg-type]
-            waiting_days=(now - profile.waiting_since).days if profile.waiting_since else 0,
+            waiting_since=profile.waiting_since or profile.created_at,
+            waiting_days=(now - (profile.waiting_since or profile.created_at)).days,
         )
         for profile in rows
     ]

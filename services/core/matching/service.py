@@ -382,6 +382,13 @@ def match_profile(
     return made
 
 
+def mark_running(session: Session, run_id: uuid.UUID) -> None:
+    """Show a queued run as running while the worker works on it (its own short commit)."""
+    run = session.get(MatchingRun, run_id)
+    if run is not None and run.status == MatchingRunStatus.queued:
+        run.status = MatchingRunStatus.running
+
+
 def run_batch(session: Session, run_id: uuid.UUID, *, expiry_days: int) -> MatchingRun | None:
     """The global assignment over one organization, recorded on its matching run."""
     run = session.get(MatchingRun, run_id)

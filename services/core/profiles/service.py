@@ -212,17 +212,22 @@ def list_org_mentors(
 def list_waiting_mentees(
     *, session: Session, organization_id: uuid.UUID, limit: int, offset: int
 ) -> tuple[list[Profile], int]:
-    """Lists an organization's unmatched mentees, longest waiting first."""
+    """Lists an organization's mentees with no open or active introduction, longest waiting
+    first."""
+    holding = select(Introduction.mentee_profile_id).where(
+        Introduction.organization_id == organization_id,
+        Introduction.status.in_(HOLDING_STATUSES),
+    )
     where = [
         Profile.organization_id == organization_id,
         Profile.role == ProfileRole.mentee,
-        Profile.waiting_since.is_not(None),
+        Profile.id.not_in(holding),
     ]
     total = session.scalar(select(func.count()).select_from(Profile).where(*where)) or 0
     rows = session.scalars(
         select(Profile)
         .where(*where)
-        .order_by(Profile.waiting_since, Profile.id)
+        .order_by(Profile.waiting_since.asc().nulls_last(), Profile.id)
         .limit(limit)
         .offset(offset)
     )
