@@ -293,3 +293,26 @@ def test_each_step_owes_one_email_and_sends_it_once(cast: Cast, tmp_path: Path) 
     with transaction(factory) as session:
         assert session.scalar(select(func.count()).select_from(Introduction)) == 1
     del introduction_id, mentor
+
+
+def test_a_changed_or_paused_mentor_is_judged_as_they_are_now(cast: Cast) -> None:
+    mentor = cast.mentor(capacity=3)
+    assert len(cast.match(cast.mentee(alias="First"))) == 1
+    # The worker keeps mentors encoded between tasks; an edit must not go unseen.
+    changed = cast.client.put(
+        "/api/v1/me/mentor-profile",
+        json=mentor_body(capacity=3, languages=["de"]),
+        headers=mentor.headers,
+    )
+    assert changed.status_code == 200
+    assert cast.match(cast.mentee(alias="Second")) == []
+    cast.client.put(
+        "/api/v1/me/mentor-profile",
+        json=mentor_body(capacity=3, paused=True),
+        headers=mentor.headers,
+    )
+    assert cast.match(cast.mentee(alias="Third")) == []
+    cast.client.put(
+        "/api/v1/me/mentor-profile", json=mentor_body(capacity=3), headers=mentor.headers
+    )
+    assert len(cast.match(cast.mentee(alias="Fourth"))) == 1

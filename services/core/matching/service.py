@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
+from services.core.matching.mentor_index import MENTOR_INDEXES
+from services.core.matching.participants import reference_date, to_participant
 from services.core.models import (
     HOLDING_STATUSES,
     Introduction,
@@ -33,7 +35,6 @@ from services.matcher import (
     Participant,
     Problem,
     best_partner,
-    parse_participant,
     score_pair,
     solve,
     violations,
@@ -44,43 +45,6 @@ from services.matcher.constraints import pair_distance_km, schedule_overlap_minu
 logger = logging.getLogger("peermatch.matching")
 MATCH_PROFILE_TASK = "matching.profile_saved"
 RUN_TASK = "matching.run"
-
-
-def reference_date() -> date:
-    """The day constraints are judged at: today in UTC."""
-    return datetime.now(UTC).date()
-
-
-def to_participant(profile: Profile, *, holding: int = 0, today: date | None = None) -> Participant:
-    """The engine's view of a stored profile (ids are the profile ids as strings)."""
-    today = today or reference_date()
-    recovery = profile.recovery_date
-    if recovery is not None and recovery > today:
-        recovery = today  # saved just after midnight somewhere east of UTC
-    record: dict[str, Any] = {
-        "id": str(profile.id),
-        "gender": profile.gender,
-        "gender_preference": list(profile.gender_preference),
-        "pathways": list(profile.pathways),
-        "recovery_date": recovery.isoformat() if recovery else None,
-        "languages": list(profile.languages),
-        "max_distance_km": profile.max_distance_km,
-        "meeting_format": profile.meeting_format,
-        "timezone": profile.timezone,
-        "availability": list(profile.availability),
-        "interests": list(profile.interests),
-        "about": profile.about,
-    }
-    if profile.latitude is not None and profile.longitude is not None:
-        record["location"] = {"latitude": profile.latitude, "longitude": profile.longitude}
-    if profile.role == ProfileRole.mentor:
-        capacity = profile.capacity or 1
-        record["capacity"] = capacity
-        record["active_mentees"] = min(holding, capacity)
-    else:
-        since = profile.waiting_since or profile.created_at
-        record["waiting_days"] = max(0, (utcnow() - since).days)
-    return parse_participant(record, str(profile.role), today)
 
 
 def holding_counts(session: Session, mentor_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -338,18 +302,22 @@ def match_profile(
     today = reference_date()
     excluded = {str(i) for i in excluded_partners(session, profile)}
     if profile.role == ProfileRole.mentee:
-        if profile.id in _holding_mentee_ids(session, profile.organization_id):
+        holding = session.scalar(
+            select(Introduction.id).where(
+                Introduction.mentee_profile_id == profile.id,
+                Introduction.status.in_(HOLDING_STATUSES),
+            )
+        )
+        if holding is not None:
             return []
-        mentors = eligible_mentors(session, profile.organization_id)
-        by_id = {str(m.id): m for m, _ in mentors}
-        others = [to_participant(m, holding=load, today=today) for m, load in mentors]
         me = to_participant(profile, today=today)
-        found = best_partner(me, others, side="mentors", reference_date=today, excluded=excluded)
-        if found is None:
+        found = MENTOR_INDEXES.best_mentor(session, me, profile.organization_id, today, excluded)
+        mentor = session.get(Profile, uuid.UUID(found.partner_id)) if found else None
+        if found is None or mentor is None:
             return []
         proposal = create_proposal(
             session,
-            Candidate(profile, by_id[found.partner_id], found.score, found.explanation),
+            Candidate(profile, mentor, found.score, found.explanation),
             expiry_days=expiry_days,
             source="incremental",
         )
