@@ -28,7 +28,7 @@ from services.core.introductions.schemas import (
     IntroductionPublic,
     Stats,
 )
-from services.core.matching.service import queue_profile_matching
+from services.core.matching.service import eligible_mentees, queue_profile_matching
 from services.core.models import (
     Introduction,
     IntroductionEvent,
@@ -437,8 +437,6 @@ def stats(session: Session, organization_id: uuid.UUID) -> Stats:
         vetting[str(status)] = int(count)
         if status == VettingStatus.approved:
             capacity = int(places or 0)
-    from services.core.matching.service import eligible_mentees
-
     return Stats(
         introductions_by_status=counts,
         median_days_to_active=round(statistics.median(days), 2) if days else None,
