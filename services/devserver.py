@@ -37,6 +37,7 @@ def _commands(port: int) -> dict[str, list[str]]:
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",
+            "--without-heartbeat",
         ],
     }
 

@@ -113,6 +113,9 @@ def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         "--loglevel=INFO",
         "--without-gossip",
         "--without-mingle",
+        # Heartbeats, gossip and mingle have made workers stop consuming after a Redis
+        # reconnection (celery/celery#8030); PeerMatch uses none of them.
+        "--without-heartbeat",
         "-n",
         f"e2e-{uuid.uuid4().hex[:6]}@%h",
     ]

@@ -52,14 +52,20 @@ def _mentee(stack: Stack, alias: str) -> Any:
     return headers, email
 
 
-def _proposal(stack: Stack, headers: dict[str, str], mentor_alias: str | None = None) -> Any:
+def _proposal(
+    stack: Stack, headers: dict[str, str], mentor_alias: str | None = None, timeout: float = 30
+) -> Any:
     def found() -> Any:
         proposed = _introductions(stack, headers, "proposed")
         if proposed and (mentor_alias is None or proposed[0]["mentor"]["alias"] == mentor_alias):
             return proposed[0]
         return None
 
-    return wait_for(found, timeout=30, what=f"a proposal with {mentor_alias or 'anyone'}")
+    try:
+        return wait_for(found, timeout=timeout, what=f"a proposal with {mentor_alias or 'anyone'}")
+    except AssertionError as error:
+        tail = stack.worker_log.read_text(errors="replace")[-3000:]
+        raise AssertionError(f"{error}\n--- worker log ---\n{tail}") from None
 
 
 def _idle(stack: Stack) -> None:
@@ -149,11 +155,17 @@ def test_profiles_saved_while_the_broker_is_down_are_matched_once_it_is_back(
         _mentor(stack, coordinator, alias, capacity=2)
     _idle(stack)
 
+    members = [stack.member()[0] for _ in range(4)]  # accounts first: keep the outage short
     stack.redis.stop()
     try:
         mentees = []
-        for index in range(4):
-            headers, _ = _mentee(stack, f"Mentee{index}")  # each 201 while Redis is down
+        for index, headers in enumerate(members):
+            saved = stack.client.put(
+                "/api/v1/me/mentee-profile",
+                json=mentee_body(alias=f"Mentee{index}"),
+                headers=headers,
+            )
+            assert saved.status_code == 201, saved.text  # saved while Redis is down
             mentees.append(headers)
         time.sleep(1.5)
         assert all(_introductions(stack, headers) == [] for headers in mentees)
@@ -167,8 +179,9 @@ def test_profiles_saved_while_the_broker_is_down_are_matched_once_it_is_back(
     finally:
         stack.redis.start()
 
+    # The worker reconnects with a growing back-off (2 s, 4 s, ...): allow for it.
     for headers in mentees:
-        _proposal(stack, headers)
+        _proposal(stack, headers, timeout=90)
     _idle(stack)
     for headers in mentees:
         assert len(_introductions(stack, headers)) == 1  # matched, and only once
