@@ -12,10 +12,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.core.broker import publish_to
-from services.core.db import make_engine, make_session_factory, transaction
+from services.core.db import make_engine, make_session_factory, transaction, utcnow
 from services.core.introductions.service import expire_due
 from services.core.matching.service import mark_running, match_profile, queue_run, run_batch
-from services.core.models import Organization
+from services.core.models import MatchingRun, MatchingRunStatus, Organization
 from services.core.notifications import send
 from services.core.outbox import relay_once
 from services.core.settings import get_settings
@@ -82,9 +82,6 @@ def run(run_id: str) -> str | None:
 
 
 def _mark_failed(run_id: str) -> None:
-    from services.core.db import utcnow
-    from services.core.models import MatchingRun, MatchingRunStatus
-
     with transaction(_factory()) as session:
         matching_run = session.get(MatchingRun, uuid.UUID(run_id))
         if matching_run is not None:

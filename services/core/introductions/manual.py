@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.core.errors import Conflict, InvalidInput, NotFound
 from services.core.introductions.schemas import ManualProposal
+from services.core.matching.holdings import holding_counts, mentee_holds_introduction
 from services.core.matching.service import (
     check_manual_pair,
     create_proposal,
-    holding_counts,
     is_excluded,
     manual_candidate,
 )
 from services.core.models import (
-    HOLDING_STATUSES,
     Introduction,
     Profile,
     ProfileRole,
@@ -48,12 +46,7 @@ def propose(
         broken.append("eligibility")
     if holding_counts(session, [mentor.id]).get(mentor.id, 0) >= (mentor.capacity or 1):
         broken.append("capacity")
-    holding = session.scalar(
-        select(Introduction.id).where(
-            Introduction.mentee_profile_id == mentee.id, Introduction.status.in_(HOLDING_STATUSES)
-        )
-    )
-    if holding is not None:
+    if mentee_holds_introduction(session, mentee.id):
         broken.append("mentee_has_open_introduction")
     if broken:
         raise InvalidInput(

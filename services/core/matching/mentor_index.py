@@ -17,8 +17,9 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from services.core.matching.holdings import organization_load
 from services.core.matching.participants import to_participant
-from services.core.models import HOLDING_STATUSES, Introduction, Profile, ProfileRole, VettingStatus
+from services.core.models import Profile, ProfileRole, VettingStatus
 from services.matcher import Participant, PartnerIndex, PartnerMatch
 
 
@@ -58,17 +59,7 @@ class MentorIndexes:
             select(func.count(), func.max(Profile.updated_at)).where(*_vetted(organization_id))
         ).one()
         key = (today, int(count), latest)
-        load: dict[uuid.UUID, int] = {
-            mentor_id: holding
-            for mentor_id, holding in session.execute(
-                select(Introduction.mentor_profile_id, func.count())
-                .where(
-                    Introduction.organization_id == organization_id,
-                    Introduction.status.in_(HOLDING_STATUSES),
-                )
-                .group_by(Introduction.mentor_profile_id)
-            )
-        }
+        load = organization_load(session, organization_id)
         # The engine's index is not thread-safe (the worker of `make run` uses threads).
         with self._lock:
             entry = self._entries.get(organization_id)

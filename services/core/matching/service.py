@@ -5,20 +5,24 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
+from services.core.matching.holdings import (
+    holding_counts,
+    holding_mentee_ids,
+    mentee_holds_introduction,
+)
 from services.core.matching.mentor_index import MENTOR_INDEXES
 from services.core.matching.participants import reference_date, to_participant
 from services.core.models import (
-    HOLDING_STATUSES,
     Introduction,
     IntroductionEvent,
     IntroductionStatus,
@@ -47,30 +51,6 @@ MATCH_PROFILE_TASK = "matching.profile_saved"
 RUN_TASK = "matching.run"
 
 
-def holding_counts(session: Session, mentor_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """Open proposals plus active mentorships per mentor: what counts against capacity."""
-    ids = list(mentor_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Introduction.mentor_profile_id, func.count())
-        .where(Introduction.mentor_profile_id.in_(ids), Introduction.status.in_(HOLDING_STATUSES))
-        .group_by(Introduction.mentor_profile_id)
-    ).all()
-    return {mentor_id: count for mentor_id, count in rows}
-
-
-def _holding_mentee_ids(session: Session, organization_id: uuid.UUID) -> set[uuid.UUID]:
-    return set(
-        session.scalars(
-            select(Introduction.mentee_profile_id).where(
-                Introduction.organization_id == organization_id,
-                Introduction.status.in_(HOLDING_STATUSES),
-            )
-        )
-    )
-
-
 def eligible_mentors(session: Session, organization_id: uuid.UUID) -> list[tuple[Profile, int]]:
     """Vetted, unpaused mentors of an organization with a free place, and their load."""
     mentors = session.scalars(
@@ -87,7 +67,7 @@ def eligible_mentors(session: Session, organization_id: uuid.UUID) -> list[tuple
 
 def eligible_mentees(session: Session, organization_id: uuid.UUID) -> list[Profile]:
     """Mentees of an organization with no open proposal and no active mentorship."""
-    holding = _holding_mentee_ids(session, organization_id)
+    holding = holding_mentee_ids(session, organization_id)
     mentees = session.scalars(
         select(Profile).where(
             Profile.organization_id == organization_id, Profile.role == ProfileRole.mentee
@@ -243,7 +223,7 @@ def create_proposals(
         select(Profile.id).where(Profile.id.in_(mentor_ids)).order_by(Profile.id).with_for_update()
     )
     load = holding_counts(session, mentor_ids)
-    holding = _holding_mentee_ids(session, organization_id)
+    holding = holding_mentee_ids(session, organization_id)
     mentee_ids = [c.mentee.id for c in candidates]
     excluded = {
         (mentee_id, mentor_id)
@@ -285,13 +265,6 @@ def create_proposals(
     return len(accepted)
 
 
-def _explanation(
-    mentee: Participant, mentor: Participant, today: date
-) -> tuple[float, dict[str, Any]]:
-    pair = score_pair(mentee, mentor, today)
-    return pair.score, pair.explanation
-
-
 def match_profile(
     session: Session, profile_id: uuid.UUID, *, expiry_days: int
 ) -> list[Introduction]:
@@ -302,13 +275,7 @@ def match_profile(
     today = reference_date()
     excluded = {str(i) for i in excluded_partners(session, profile)}
     if profile.role == ProfileRole.mentee:
-        holding = session.scalar(
-            select(Introduction.id).where(
-                Introduction.mentee_profile_id == profile.id,
-                Introduction.status.in_(HOLDING_STATUSES),
-            )
-        )
-        if holding is not None:
+        if mentee_holds_introduction(session, profile.id):
             return []
         me = to_participant(profile, today=today)
         found = MENTOR_INDEXES.best_mentor(session, me, profile.organization_id, today, excluded)
@@ -437,7 +404,7 @@ def check_manual_pair(mentee: Profile, mentor: Profile, excluded: bool) -> list[
 def manual_candidate(mentee: Profile, mentor: Profile) -> Candidate:
     """Score a coordinator's pair so its card and explanation read like any other."""
     today = reference_date()
-    score, explanation = _explanation(
+    pair = score_pair(
         to_participant(mentee, today=today), to_participant(mentor, today=today), today
     )
-    return Candidate(mentee, mentor, score, explanation)
+    return Candidate(mentee, mentor, pair.score, pair.explanation)
