@@ -39,6 +39,10 @@ def make_celery() -> Celery:
                 "schedule": timedelta(minutes=settings.batch_matching_minutes),
             },
             "relay-outbox": {"task": "outbox.relay", "schedule": timedelta(seconds=10)},
+            "reconcile-waiting": {
+                "task": "matching.reconcile",
+                "schedule": timedelta(seconds=settings.reconcile_seconds),
+            },
         },
     )
     configure_logging(settings.log_level)

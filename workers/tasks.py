@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import logging
+import random
 import uuid
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, select
+from celery import Task
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.core.broker import publish_to
 from services.core.db import make_engine, make_session_factory, transaction, utcnow
 from services.core.introductions.service import expire_due
-from services.core.matching.service import mark_running, match_profile, queue_run, run_batch
-from services.core.models import MatchingRun, MatchingRunStatus, Organization
+from services.core.matching.incremental import match_profile
+from services.core.matching.reconcile import RECONCILE_TASK, organization_ids, reconcile
+from services.core.matching.service import (
+    MATCH_PROFILE_TASK,
+    mark_running,
+    queue_run,
+    run_batch,
+)
+from services.core.models import MatchingRun, MatchingRunStatus
 from services.core.notifications import send
 from services.core.outbox import relay_once
 from services.core.settings import get_settings
@@ -23,6 +32,9 @@ from workers.app import app
 
 logger = logging.getLogger("peermatch.worker")
 T = TypeVar("T")
+# A profile whose places kept being taken under the lock is tried again this many times,
+# a second or two apart; after that the reconciliation loop has it within a minute.
+MATCH_RETRIES = 5
 
 
 @cache
@@ -56,12 +68,37 @@ def _relay() -> None:
         logger.warning("could not relay the outbox now; the relay will retry")
 
 
-@app.task(name="matching.profile_saved")
-def profile_saved(profile_id: str) -> int:
+@app.task(name=MATCH_PROFILE_TASK, bind=True, max_retries=MATCH_RETRIES)
+def profile_saved(self: Task, profile_id: str) -> int:
     """Propose the best feasible partner(s) for a saved profile; returns proposals made."""
     days = get_settings().proposal_expiry_days
-    made = _unit(lambda s: match_profile(s, uuid.UUID(profile_id), expiry_days=days))
-    return len(made)
+    outcome = _unit(lambda s: match_profile(s, uuid.UUID(profile_id), expiry_days=days))
+    retries = self.request.retries
+    if outcome.missed:
+        # Ids only: who had a feasible mentor with a free place and still got nothing.
+        logger.warning(
+            "profile %s: no proposal for mentee(s) %s though feasible mentors had places "
+            "(attempt %d); %s",
+            profile_id,
+            " ".join(str(mentee_id) for mentee_id in outcome.missed),
+            retries + 1,
+            "trying again shortly"
+            if outcome.contended and retries < MATCH_RETRIES
+            else "the reconciliation loop will try again",
+        )
+    if outcome.contended and retries < MATCH_RETRIES:
+        raise self.retry(countdown=random.uniform(0.5, 1.5) * (retries + 1))
+    return len(outcome.proposals)
+
+
+@app.task(name=RECONCILE_TASK)
+def reconcile_waiting() -> int:
+    """The safety net (beat): match mentees left waiting while a feasible place is free."""
+    days = get_settings().proposal_expiry_days
+    made = 0
+    for organization_id in _unit(organization_ids):
+        made += len(_unit(partial(reconcile, organization_id=organization_id, expiry_days=days)))
+    return made
 
 
 @app.task(name="matching.run")
@@ -95,7 +132,7 @@ def run_all() -> int:
     """The periodic global assignment: queue a run for every organization."""
 
     def work(session: Session) -> int:
-        organizations = session.scalars(select(Organization.id)).all()
+        organizations = organization_ids(session)
         for organization_id in organizations:
             queue_run(session, organization_id, requested_by=None)
         return len(organizations)

@@ -10,11 +10,16 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.core.errors import DomainError, Unauthorized
 
 logger = logging.getLogger("peermatch.api")
+# Seconds a client is asked to wait when the database does not answer (as /readyz does).
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE = "The service is briefly unavailable. Nothing you sent was saved; please try again."
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -68,6 +73,26 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ValidationError)
     async def invalid_data(_request: Request, error: ValidationError) -> JSONResponse:
         return JSONResponse({"detail": _public_errors(error.errors())}, status_code=422)
+
+    async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
+        # A database that is down or unreachable is an outage, not a bug: one line in the log
+        # (the driver's error class, never its message, which can carry the query), and an
+        # answer that says when to come back.
+        cause = getattr(error, "orig", None) or error
+        logger.warning(
+            "database unavailable on %s %s (%s)",
+            request.method,
+            request.url.path,
+            type(cause).__name__,
+        )
+        return JSONResponse(
+            {"detail": UNAVAILABLE},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    for unavailable in (OperationalError, InterfaceError, PoolTimeoutError):
+        app.add_exception_handler(unavailable, database_unavailable)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:

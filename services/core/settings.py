@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     proposal_expiry_days: int = Field(default=7, ge=1, le=60)
     batch_matching_minutes: int = Field(default=360, ge=1)
     expiry_check_seconds: int = Field(default=60, ge=1)
+    # How often beat matches mentees left waiting while a feasible place is free.
+    reconcile_seconds: int = Field(default=60, ge=1)
 
     # Seconds before Redis hands a killed worker's unacknowledged task to another worker.
     broker_visibility_timeout: int = Field(default=300, ge=2)

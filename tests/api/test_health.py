@@ -34,6 +34,36 @@ def test_readyz_is_503_when_the_database_does_not_answer(tmp_path: object) -> No
     assert response.json()["checks"]["database"] == "unavailable"
 
 
+def test_routes_answer_503_with_retry_after_while_the_database_is_down(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = Settings(
+        environment="test",
+        secret_key=TEST_SECRET,
+        database_url="postgresql+psycopg://nobody@127.0.0.1:1/none",
+        outbox_relay=False,
+    )
+    caplog.set_level(logging.INFO)
+    # Unhandled errors would be raised here by the test client rather than answered.
+    with TestClient(create_app(settings)) as client:
+        body = {"email": "new@example.org", "password": "a long passphrase", "display_name": "A"}
+        answers = [
+            client.post("/api/v1/auth/register", json=body),
+            client.post("/api/v1/auth/token", data={"username": "a@b.org", "password": "x"}),
+        ]
+    for answer in answers:
+        assert answer.status_code == 503
+        assert answer.headers["Retry-After"] == "5"
+        assert "try again" in answer.json()["detail"]
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in problems] == [
+        "database unavailable on POST /api/v1/auth/register (OperationalError)",
+        "database unavailable on POST /api/v1/auth/token (OperationalError)",
+    ]
+    assert all(r.exc_info is None for r in problems)
+    assert "new@example.org" not in caplog.text
+
+
 def test_docs_and_openapi_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]

@@ -98,7 +98,7 @@ def e2e_database(postgres_server: PostgresServer) -> str:
     return url
 
 
-def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def _start_worker(env: dict[str, str], log: Path, *, name: str = "e2e") -> subprocess.Popen[bytes]:
     # The log is shared by every worker of a test: wait for this one's "ready.".
     starts = log.read_text(errors="replace").count("ready.") if log.exists() else 0
     command = [
@@ -117,7 +117,7 @@ def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         # reconnection (celery/celery#8030); PeerMatch uses none of them.
         "--without-heartbeat",
         "-n",
-        f"e2e-{uuid.uuid4().hex[:6]}@%h",
+        f"{name}-{uuid.uuid4().hex[:6]}@%h",
     ]
     with log.open("ab") as sink:
         process = subprocess.Popen(

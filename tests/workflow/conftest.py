@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from services.core.db import transaction
-from services.core.matching.service import match_profile
+from services.core.matching.incremental import match_profile
 from tests.factories import mentee_body, mentor_body
 
 Headers = dict[str, str]
@@ -72,7 +72,7 @@ class Cast:
         """Run the incremental matching for a profile, as the worker's task does."""
         with transaction(self.app.state.session_factory) as session:
             made = match_profile(session, uuid.UUID(person.profile_id), expiry_days=7)
-            return [str(i.id) for i in made]
+            return [str(i.id) for i in made.proposals]
 
     def introductions(self, person: Person, status: str | None = None) -> list[dict[str, Any]]:
         query = f"?status={status}" if status else ""

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from services.core.db import transaction
-from services.core.matching.service import match_profile
+from services.core.matching.incremental import match_profile
 from services.core.models import Introduction
 from tests.factories import mentor_body
 from tests.workflow.conftest import Cast
@@ -81,7 +81,8 @@ def test_concurrent_matching_gives_a_mentee_one_open_proposal(cast: Cast) -> Non
 
     def match() -> int:
         with transaction(factory) as session:
-            return len(match_profile(session, uuid.UUID(mentee.profile_id), expiry_days=7))
+            made = match_profile(session, uuid.UUID(mentee.profile_id), expiry_days=7)
+            return len(made.proposals)
 
     made = _at_once([match for _ in range(4)])
     assert sum(made) == 1

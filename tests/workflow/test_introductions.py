@@ -304,14 +304,19 @@ def test_a_changed_or_paused_mentor_is_judged_as_they_are_now(cast: Cast) -> Non
         headers=mentor.headers,
     )
     assert changed.status_code == 200
-    assert cast.match(cast.mentee(alias="Second")) == []
+    second = cast.mentee(alias="Second")
+    assert cast.match(second) == []
     cast.client.put(
         "/api/v1/me/mentor-profile",
         json=mentor_body(capacity=3, paused=True),
         headers=mentor.headers,
     )
-    assert cast.match(cast.mentee(alias="Third")) == []
+    third = cast.mentee(alias="Third")
+    assert cast.match(third) == []
     cast.client.put(
         "/api/v1/me/mentor-profile", json=mentor_body(capacity=3), headers=mentor.headers
     )
-    assert len(cast.match(cast.mentee(alias="Fourth"))) == 1
+    # Both places go to the two who waited longer, before the newcomer.
+    fourth = cast.mentee(alias="Fourth")
+    assert len(cast.match(fourth)) == 2
+    assert [len(cast.introductions(p, "proposed")) for p in (second, third, fourth)] == [1, 1, 0]

@@ -18,9 +18,7 @@ from services.core.db import utcnow
 from services.core.matching.holdings import (
     holding_counts,
     holding_mentee_ids,
-    mentee_holds_introduction,
 )
-from services.core.matching.mentor_index import MENTOR_INDEXES
 from services.core.matching.participants import reference_date, to_participant
 from services.core.models import (
     Introduction,
@@ -38,7 +36,6 @@ from services.core.outbox import enqueue
 from services.matcher import (
     Participant,
     Problem,
-    best_partner,
     score_pair,
     solve,
     violations,
@@ -177,25 +174,32 @@ def create_proposal(
     queue up behind each other and capacity is counted once each.
     """
     mentee, mentor = candidate.mentee, candidate.mentor
-    session.execute(select(Profile.id).where(Profile.id == mentor.id).with_for_update())
-    if is_excluded(session, mentee.id, mentor.id):
-        return None
-    if holding_counts(session, [mentor.id]).get(mentor.id, 0) >= (mentor.capacity or 1):
-        return None
-    today = reference_date()
-    figures = card_figures(
-        to_participant(mentee, today=today), to_participant(mentor, today=today), today
-    )
-    introduction = _introduction(
-        candidate, figures, expiry_days=expiry_days, source=source, run_id=run_id, now=utcnow()
-    )
+    # A refusal rolls the savepoint back, which also lets go of the mentor's row lock: the
+    # caller may go on to lock another mentor without holding this one (no deadlocks).
+    savepoint = session.begin_nested()
     try:
+        session.execute(select(Profile.id).where(Profile.id == mentor.id).with_for_update())
+        full = holding_counts(session, [mentor.id]).get(mentor.id, 0) >= (mentor.capacity or 1)
+        if full or is_excluded(session, mentee.id, mentor.id):
+            savepoint.rollback()
+            return None
+        today = reference_date()
+        figures = card_figures(
+            to_participant(mentee, today=today), to_participant(mentor, today=today), today
+        )
+        introduction = _introduction(
+            candidate, figures, expiry_days=expiry_days, source=source, run_id=run_id, now=utcnow()
+        )
+        session.add(introduction)
         # The partial unique index refuses a second open introduction for the mentee.
-        with session.begin_nested():
-            session.add(introduction)
-            session.flush()
+        session.flush()
     except IntegrityError:
+        savepoint.rollback()
         return None
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
     _announce(session, introduction, candidate, actor_id)
     return introduction
 
@@ -206,8 +210,9 @@ def create_proposals(
     participants: dict[str, Participant],
     *,
     expiry_days: int,
-    run_id: uuid.UUID,
-) -> int:
+    run_id: uuid.UUID | None,
+    source: str = "batch",
+) -> list[Introduction]:
     """Record a batch run's proposals with a few statements instead of a dozen each.
 
     Every mentor involved is locked at once (in id order, so two runs cannot deadlock),
@@ -216,7 +221,7 @@ def create_proposals(
     the batch falls back to one proposal at a time.
     """
     if not candidates:
-        return 0
+        return []
     organization_id = candidates[0].mentee.organization_id
     mentor_ids = sorted({c.mentor.id for c in candidates})
     session.execute(
@@ -243,7 +248,7 @@ def create_proposals(
             continue
         figures = card_figures(participants[str(mentee.id)], participants[str(mentor.id)], today)
         introduction = _introduction(
-            candidate, figures, expiry_days=expiry_days, source="batch", run_id=run_id, now=now
+            candidate, figures, expiry_days=expiry_days, source=source, run_id=run_id, now=now
         )
         accepted.append((introduction, candidate))
         load[mentor.id] = load.get(mentor.id, 0) + 1
@@ -255,85 +260,29 @@ def create_proposals(
     except IntegrityError:
         made = [
             create_proposal(
-                session, candidate, expiry_days=expiry_days, source="batch", run_id=run_id
+                session, candidate, expiry_days=expiry_days, source=source, run_id=run_id
             )
             for _, candidate in accepted
         ]
-        return sum(1 for introduction in made if introduction is not None)
+        return [introduction for introduction in made if introduction is not None]
     for introduction, candidate in accepted:
         _announce(session, introduction, candidate, None)
-    return len(accepted)
+    return [introduction for introduction, _ in accepted]
 
 
-def match_profile(
-    session: Session, profile_id: uuid.UUID, *, expiry_days: int
-) -> list[Introduction]:
-    """The incremental path: propose the best feasible partner(s) for one saved profile."""
-    profile = session.get(Profile, profile_id)
-    if profile is None:
-        return []
+def solve_waiting(
+    session: Session, organization_id: uuid.UUID
+) -> tuple[list[Candidate], dict[str, Participant], int]:
+    """The engine's assignment of an organization's waiting mentees to its free places.
+
+    Returns the chosen pairs, the engine's view of everyone involved, and how many mentees
+    were considered.
+    """
     today = reference_date()
-    excluded = {str(i) for i in excluded_partners(session, profile)}
-    if profile.role == ProfileRole.mentee:
-        if mentee_holds_introduction(session, profile.id):
-            return []
-        me = to_participant(profile, today=today)
-        found = MENTOR_INDEXES.best_mentor(session, me, profile.organization_id, today, excluded)
-        mentor = session.get(Profile, uuid.UUID(found.partner_id)) if found else None
-        if found is None or mentor is None:
-            return []
-        proposal = create_proposal(
-            session,
-            Candidate(profile, mentor, found.score, found.explanation),
-            expiry_days=expiry_days,
-            source="incremental",
-        )
-        return [proposal] if proposal else []
-
-    # A mentor: fill their free places with the best waiting mentees, one at a time.
-    if profile.vetting_status != VettingStatus.approved or profile.paused:
-        return []
-    load = holding_counts(session, [profile.id]).get(profile.id, 0)
-    free = (profile.capacity or 1) - load
-    mentees = {str(m.id): m for m in eligible_mentees(session, profile.organization_id)}
-    made: list[Introduction] = []
-    for _ in range(max(0, free)):
-        others = [
-            to_participant(m, today=today) for key, m in mentees.items() if key not in excluded
-        ]
-        me = to_participant(profile, holding=load + len(made), today=today)
-        found = best_partner(me, others, side="mentees", reference_date=today)
-        if found is None:
-            break
-        mentee = mentees.pop(found.partner_id)
-        proposal = create_proposal(
-            session,
-            Candidate(mentee, profile, found.score, found.explanation),
-            expiry_days=expiry_days,
-            source="incremental",
-        )
-        if proposal is not None:
-            made.append(proposal)
-    return made
-
-
-def mark_running(session: Session, run_id: uuid.UUID) -> None:
-    """Show a queued run as running while the worker works on it (its own short commit)."""
-    run = session.get(MatchingRun, run_id)
-    if run is not None and run.status == MatchingRunStatus.queued:
-        run.status = MatchingRunStatus.running
-
-
-def run_batch(session: Session, run_id: uuid.UUID, *, expiry_days: int) -> MatchingRun | None:
-    """The global assignment over one organization, recorded on its matching run."""
-    run = session.get(MatchingRun, run_id)
-    if run is None or run.status in (MatchingRunStatus.succeeded, MatchingRunStatus.failed):
-        return run  # unknown, or already done: running a task twice does nothing twice
-    started = time.perf_counter()
-    run.status = MatchingRunStatus.running
-    today = reference_date()
-    mentees = eligible_mentees(session, run.organization_id)
-    mentors = eligible_mentors(session, run.organization_id)
+    mentors = eligible_mentors(session, organization_id)  # few: only those with a free place
+    mentees = eligible_mentees(session, organization_id)
+    if not mentees or not mentors:
+        return [], {}, len(mentees)
     mentee_ids = {m.id for m in mentees}
     exclusions = frozenset(
         (str(a), str(b))
@@ -359,17 +308,33 @@ def run_batch(session: Session, run_id: uuid.UUID, *, expiry_days: int) -> Match
         for p in solution.proposals
     ]
     participants = {p.id: p for p in (*problem.mentees, *problem.mentors)}
-    created = create_proposals(
-        session, candidates, participants, expiry_days=expiry_days, run_id=run.id
+    return candidates, participants, len(mentees)
+
+
+def mark_running(session: Session, run_id: uuid.UUID) -> None:
+    """Show a queued run as running while the worker works on it (its own short commit)."""
+    run = session.get(MatchingRun, run_id)
+    if run is not None and run.status == MatchingRunStatus.queued:
+        run.status = MatchingRunStatus.running
+
+
+def run_batch(session: Session, run_id: uuid.UUID, *, expiry_days: int) -> MatchingRun | None:
+    """The global assignment over one organization, recorded on its matching run."""
+    run = session.get(MatchingRun, run_id)
+    if run is None or run.status in (MatchingRunStatus.succeeded, MatchingRunStatus.failed):
+        return run  # unknown, or already done: running a task twice does nothing twice
+    started = time.perf_counter()
+    run.status = MatchingRunStatus.running
+    candidates, participants, considered = solve_waiting(session, run.organization_id)
+    created = len(
+        create_proposals(session, candidates, participants, expiry_days=expiry_days, run_id=run.id)
     )
-    run.mentees_considered = len(mentees)
+    run.mentees_considered = considered
     run.proposals_created = created
     run.status = MatchingRunStatus.succeeded
     run.seconds = round(time.perf_counter() - started, 3)
     run.finished_at = utcnow()
-    logger.info(
-        "matching run %s: %d mentees considered, %d proposals", run.id, len(mentees), created
-    )
+    logger.info("matching run %s: %d mentees considered, %d proposals", run.id, considered, created)
     return run
 
 
