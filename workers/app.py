@@ -13,6 +13,7 @@ from celery.signals import worker_process_init, worker_process_shutdown
 
 from services.core.broker import celery_config
 from services.core.logging import configure_logging
+from services.core.matching.reconcile import RECONCILE_TASK
 from services.core.settings import VAR_DIR, get_settings
 
 
@@ -40,7 +41,7 @@ def make_celery() -> Celery:
             },
             "relay-outbox": {"task": "outbox.relay", "schedule": timedelta(seconds=10)},
             "reconcile-waiting": {
-                "task": "matching.reconcile",
+                "task": RECONCILE_TASK,
                 "schedule": timedelta(seconds=settings.reconcile_seconds),
             },
         },

@@ -20,12 +20,13 @@ from services.core.matching.incremental import match_profile
 from services.core.matching.reconcile import RECONCILE_TASK, organization_ids, reconcile
 from services.core.matching.service import (
     MATCH_PROFILE_TASK,
+    RUN_TASK,
     mark_running,
     queue_run,
     run_batch,
 )
 from services.core.models import MatchingRun, MatchingRunStatus
-from services.core.notifications import send
+from services.core.notifications import SEND_TASK, send
 from services.core.outbox import relay_once
 from services.core.settings import get_settings
 from workers.app import app
@@ -101,7 +102,7 @@ def reconcile_waiting() -> int:
     return made
 
 
-@app.task(name="matching.run")
+@app.task(name=RUN_TASK)
 def run(run_id: str) -> str | None:
     """Carry out a queued matching run; a finished run is left as it is."""
     days = get_settings().proposal_expiry_days
@@ -146,7 +147,7 @@ def expire() -> int:
     return _unit(expire_due)
 
 
-@app.task(name="notifications.send")
+@app.task(name=SEND_TASK)
 def send_notification(notification_id: str) -> bool:
     """Send one owed email, unless it went already."""
     settings = get_settings()

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from pytest_redis.executor.process import RedisExecutor
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from services.core.accounts.service import create_coordinator
 from services.core.db import make_engine, make_session_factory, transaction
@@ -73,8 +73,15 @@ def _spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pop
 
 
 @pytest.fixture
+def reconcile_seconds() -> str:
+    """How often beat runs the safety net; by default too rarely to do the incremental
+    path's work within a test."""
+    return "3600"
+
+
+@pytest.fixture
 def production(
-    e2e_database: str, redis_proc: RedisExecutor, tmp_path: Path
+    e2e_database: str, redis_proc: RedisExecutor, tmp_path: Path, reconcile_seconds: str
 ) -> Iterator[Production]:
     """Start the processes compose starts, on loopback; stop them all afterwards."""
     import redis
@@ -89,8 +96,7 @@ def production(
         "ENVIRONMENT": "test",
         "EMAIL_BACKEND": "file",
         "MAIL_DIR": str(tmp_path / "mail"),
-        # The safety net must not do the incremental path's work in this test.
-        "RECONCILE_SECONDS": "3600",
+        "RECONCILE_SECONDS": reconcile_seconds,
     }
     api_log = tmp_path / "api.log"
     logs = [api_log]
@@ -222,13 +228,17 @@ def _assert_places_kept(stack: Production, members: list[dict[str, str]]) -> Non
     assert all(count <= capacity[mentor] for mentor, count in load.items()), load
 
 
-def test_simultaneous_saves_fill_every_free_place_once(production: Production) -> None:
-    stack = production
+def _coordinator(stack: Production) -> dict[str, str]:
     email = f"coordinator.{uuid.uuid4().hex[:8]}@example.org"
     with stack.session() as session:
         create_coordinator(session=session, email=email, password=PASSWORD, organization="demo")
     token = stack.api.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
-    coordinator = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def test_simultaneous_saves_fill_every_free_place_once(production: Production) -> None:
+    stack = production
+    coordinator = _coordinator(stack)
 
     # Six mentors with two places each, then twelve identical mentees saved at one moment.
     _add_mentors(stack, coordinator, 6)
@@ -251,3 +261,28 @@ def test_simultaneous_saves_fill_every_free_place_once(production: Production) -
     _await_one_each(stack, second, timeout=30)
     _idle(stack)
     _assert_places_kept(stack, first + second)
+
+
+@pytest.mark.parametrize("reconcile_seconds", ["2"])
+def test_beat_matches_a_mentee_whose_task_was_lost(production: Production) -> None:
+    stack = production
+    _add_mentors(stack, _coordinator(stack), 1)
+    _idle(stack)
+    members = [stack.member()]
+    stack.redis.stop()
+    try:
+        saved = stack.api.put(
+            "/api/v1/me/mentee-profile", json=mentee_body(alias="Lost"), headers=members[0]
+        )
+        assert saved.status_code == 201
+        with stack.session() as session:  # the task never reaches a worker
+            lost = session.execute(
+                delete(OutboxMessage).where(OutboxMessage.dispatched_at.is_(None))
+            )
+            assert lost.rowcount >= 1
+    finally:
+        stack.redis.start()
+    _await_one_each(stack, members, timeout=30)
+    _assert_places_kept(stack, members)
+    warnings = "\n".join(log.read_text() for log in stack.logs)
+    assert f"now proposed: {saved.json()['id']}" in warnings
