@@ -20,9 +20,28 @@ registered and logged in over HTTP (not timed) before its save is timed, one at 
 Everything started is stopped at the end, also on Ctrl-C or an error. No email, name, free
 text or location is printed.
 
+Burst mode (`--burst N`, off by default): after the sequential samples and the batch run
+(or after the batch run alone with `--samples 0`), `--workers W` worker processes run in
+total (default 3: the first one plus W - 1 more, same command, each with its own name and
+log), and the benchmark waits until the outbox is relayed and no task is queued or running
+(the batch run's proposals queue thousands of notifications). N new mentees are then
+registered and logged in (not timed), and their N saves are fired at the same moment: one
+thread per mentee, each with its own HTTP client, all released by one barrier. For each
+mentee: the time from the moment its PUT was sent until its proposal is first visible
+(polled every 20 ms, for at most 30 s), and the PUT alone. The burst runs after the batch
+run so that the organization is settled: whoever of the stored mentees could be placed
+was, so no waiting mentee is placed ahead of the burst ("who waited longer is proposed
+first") and takes its places. The N mentees come from their own generated pool (seed + 1)
+and are picked together against the free places read from the database just before the
+burst, so that each is sure to find a free feasible place in whatever order the workers
+take them: the free places of each picked mentee's feasible mentors outnumber the other
+picked (or waiting) mentees who could take one of them. When fewer than N such mentees
+exist, the number that could be guaranteed is printed and used.
+
     .venv/bin/python benchmarks/bench_proposal_latency.py
     .venv/bin/python benchmarks/bench_proposal_latency.py --stored-mentees 8000 \
         --stored-mentors 2000 --samples 100 --seed 7
+    .venv/bin/python benchmarks/bench_proposal_latency.py --samples 0 --burst 50 --workers 3
 """
 
 from __future__ import annotations
@@ -39,6 +58,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -61,8 +81,13 @@ ORGANIZATION = "bench"
 TARGET_P95_MS = 2000.0
 POLL_SECONDS = 0.01
 PROPOSAL_TIMEOUT = 30.0
+BURST_POLL_SECONDS = 0.25
+BURST_WITHIN_MS = 5000.0
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TASK_LINE = re.compile(r"Task matching\.profile_saved\[[^\]]+\] succeeded in ([0-9.eE+-]+)s")
+RETRY_LINE = re.compile(r"Task matching\.profile_saved\[[^\]]+\] retry:")
+MISSED_LINE = re.compile(r"no proposal for mentee\(s\)")
+ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL)\b|Traceback")
 
 
 # --- processes -----------------------------------------------------------------------------
@@ -515,6 +540,325 @@ def batch_run(
         time.sleep(0.1)
 
 
+# --- the burst -----------------------------------------------------------------------------
+
+
+@dataclass
+class BurstPick:
+    """What the burst's mentees were picked against: the free places just before it."""
+
+    free_mentors: int = 0
+    free_places: int = 0
+    waiting: int = 0  # mentees waiting in the database (holding nothing)
+    rivals: int = 0  # of them, with a free feasible place: they could take a burst place
+    looked: int = 0
+    reachable: int = 0  # looked-at candidates with at least one free feasible place
+    wanted: int = 0
+
+
+@dataclass
+class BurstSample:
+    """One mentee of the burst: when its PUT was sent, the PUT alone, until its proposal."""
+
+    sent: float = 0.0  # perf_counter when the PUT was sent
+    save_ms: float | None = None
+    total_ms: float | None = None  # None: no proposal within PROPOSAL_TIMEOUT
+    polls: int = 0
+    error: str | None = None
+    later: bool = False  # proposed after the timeout (one last look once all are done)
+
+
+@dataclass
+class Burst:
+    """Everything the burst section prints."""
+
+    workers: int = 0
+    pick: BurstPick = field(default_factory=BurstPick)
+    samples: list[BurstSample] = field(default_factory=list)
+    after_seed: float = 0.0  # seconds from the end of seeding to the burst's barrier
+    tasks: list[int] = field(default_factory=list)  # profile_saved tasks per worker, in it
+    task_ms: list[float] = field(default_factory=list)
+    retries: int = 0
+    missed: int = 0
+    errors: int = 0
+    login_retries: int = 0
+    drain_seconds: float = 0.0  # waited before the burst for the workers to be idle
+    drained: int = 0  # the most tasks seen waiting then
+
+
+def pick_burst(
+    database_url: str,
+    coordinator_email: str,
+    candidates: list[dict[str, Any]],
+    wanted: int,
+    today: dt.date,
+) -> tuple[list[dict[str, Any]], BurstPick]:
+    """Up to `wanted` candidates sure to be proposed whatever order the workers take them.
+
+    The free places are read from the database as the worker sees them (vetted, unpaused
+    mentors; capacity less open proposals and active mentorships). `pick_samples` places
+    its picks one after another in its own order against every stored mentor's full
+    capacity; a burst is placed in whatever order the tasks get the organization's lock,
+    after other saves and a batch run took places. So a candidate is taken only if the
+    free places of its feasible mentors exceed the number of others (picked mentees, and
+    waiting mentees with a free feasible place) who share one of those mentors, and only
+    if every earlier pick still satisfies this with the candidate added.
+    """
+    from sqlalchemy import select
+
+    from services.core.db import make_engine, make_session_factory, transaction
+    from services.core.matching.eligibility import eligible_mentees, organization_load
+    from services.core.matching.participants import to_participant
+    from services.core.models import Profile, ProfileRole, User, VettingStatus
+    from services.matcher import Problem, parse_participant
+    from services.matcher.encoding import encode_problem
+    from services.matcher.feasibility import feasible_pairs
+
+    engine = make_engine(database_url)
+    try:
+        factory = make_session_factory(engine)
+        with transaction(factory) as session:
+            organization_id = session.scalar(
+                select(User.organization_id).where(User.email == coordinator_email)
+            )
+            load = organization_load(session, organization_id)
+            vetted = session.scalars(
+                select(Profile).where(
+                    Profile.organization_id == organization_id,
+                    Profile.role == ProfileRole.mentor,
+                    Profile.vetting_status == VettingStatus.approved,
+                    Profile.paused.is_(False),
+                )
+            ).all()
+            mentors = [to_participant(m, holding=load.get(m.id, 0), today=today) for m in vetted]
+            mentors = [m for m in mentors if m.remaining_capacity > 0]
+            waiting = [
+                to_participant(m, today=today) for m in eligible_mentees(session, organization_id)
+            ]
+    finally:
+        engine.dispose()
+    pick = BurstPick(
+        free_mentors=len(mentors),
+        free_places=sum(m.remaining_capacity for m in mentors),
+        waiting=len(waiting),
+        wanted=wanted,
+    )
+    people = [parse_participant(r, "mentee", today) for r in candidates]
+    if not mentors or not people:
+        return [], pick
+    problem = Problem(reference_date=today, mentees=(*waiting, *people), mentors=tuple(mentors))
+    encoded = encode_problem(problem)
+    i, j = feasible_pairs(encoded, open_mentors_only=True)
+    reach = np.zeros((encoded.mentees.n, encoded.mentors.n), dtype=bool)
+    reach[i, j] = True
+    places = encoded.mentors.remaining.astype(np.int64)
+    rivals = reach[: len(waiting)]
+    rivals = rivals[rivals.any(axis=1)]
+    pick.rivals = len(rivals)
+    mine_all = reach[len(waiting) :]
+    # For each candidate: how many waiting mentees share one of its free feasible mentors.
+    rival_counts = (
+        ((mine_all.astype(np.float32) @ rivals.T.astype(np.float32)) > 0).sum(axis=1)
+        if len(rivals)
+        else np.zeros(len(people), dtype=np.int64)
+    )
+    chosen: list[int] = []  # rows into `people`
+    need: list[int] = []  # for each pick: 1 + others who could take one of its places
+    has: list[int] = []  # for each pick: free places of its feasible mentors
+    for k in range(len(people)):
+        if len(chosen) == wanted:
+            break
+        pick.looked += 1
+        mine = mine_all[k]
+        own = int(places[mine].sum())
+        if own == 0:
+            continue
+        pick.reachable += 1
+        shared = [n for n, c in enumerate(chosen) if (mine_all[c] & mine).any()]
+        rival_count = int(rival_counts[k])
+        if own < 1 + rival_count + len(shared):
+            continue
+        if any(has[n] < need[n] + 1 for n in shared):
+            continue
+        for n in shared:
+            need[n] += 1
+        chosen.append(k)
+        need.append(1 + rival_count + len(shared))
+        has.append(own)
+    return [candidates[k] for k in chosen], pick
+
+
+def wait_idle(database_url: str, broker_url: str, timeout: float) -> tuple[float, int]:
+    """Wait until the outbox is relayed and no task waits in the broker or is being run.
+
+    Seconds waited, and the most tasks seen waiting (the batch run's notifications).
+    """
+    import redis
+    from sqlalchemy import func, select
+
+    from services.core.db import make_engine
+    from services.core.models import OutboxMessage
+
+    started = time.perf_counter()
+    most = 0
+    quiet = 0
+    engine = make_engine(database_url)
+    broker = redis.Redis.from_url(broker_url)
+    try:
+        while quiet < 3:  # idle three times in a row, 0.5 s apart
+            with engine.connect() as connection:
+                outbox = connection.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.dispatched_at.is_(None))
+                )
+            queued = sum(int(broker.llen(key)) for key in broker.scan_iter("peermatch*"))
+            running = int(broker.hlen("unacked"))
+            most = max(most, queued + running)
+            quiet = quiet + 1 if not (outbox or queued or running) else 0
+            if time.perf_counter() - started > timeout:
+                print(f"burst: the queue did not drain in {timeout:.0f} s; going on", flush=True)
+                break
+            time.sleep(0.5)
+    finally:
+        broker.close()
+        engine.dispose()
+    return time.perf_counter() - started, most
+
+
+def burst_one(
+    base: str,
+    headers: dict[str, str],
+    body: dict[str, Any],
+    barrier: threading.Barrier,
+    sample: BurstSample,
+) -> None:
+    """One mentee's thread: connect, wait at the barrier, PUT, poll for its proposal."""
+    try:
+        with httpx.Client(base_url=base, timeout=120.0) as client:
+            client.get("/healthz").raise_for_status()  # connected before the start
+            barrier.wait()
+            started = sample.sent = time.perf_counter()
+            response = client.put(f"{API}/me/mentee-profile", json=body, headers=headers)
+            sample.save_ms = (time.perf_counter() - started) * 1000
+            if response.status_code not in (200, 201):
+                sample.error = f"PUT answered {response.status_code}"
+                return
+            while True:
+                sample.polls += 1
+                found = client.get(
+                    f"{API}/me/introductions", params={"status": "proposed"}, headers=headers
+                )
+                found.raise_for_status()
+                now = time.perf_counter()
+                if found.json():
+                    sample.total_ms = (now - started) * 1000
+                    return
+                if now - started > PROPOSAL_TIMEOUT:
+                    return
+                time.sleep(BURST_POLL_SECONDS)
+    except threading.BrokenBarrierError:
+        sample.error = sample.error or "barrier broken"
+    except Exception as error:  # counted and shown by type only
+        sample.error = type(error).__name__
+        barrier.abort()
+
+
+def run_burst(
+    args: argparse.Namespace,
+    client: httpx.Client,
+    base: str,
+    env: dict[str, str],
+    tmp: Path,
+    cleanup: contextlib.ExitStack,
+    database_url: str,
+    coordinator_email: str,
+    seeded_at: float,
+    today: dt.date,
+) -> Burst:
+    """Start the other workers, pick and register the mentees, fire all saves at once."""
+    burst = Burst(workers=args.workers)
+    registered = Results()  # only for its count of login retries
+    logs = [tmp / "worker.log"] + [tmp / f"worker-{k}.log" for k in range(2, args.workers + 1)]
+    print(f"burst: starting {args.workers - 1} more worker process(es) ...", flush=True)
+    for log in logs[1:]:
+        cleanup.callback(stop, start_worker(env, log))
+    # The batch run's proposals queued notifications: let them go out first, so the burst
+    # meets idle workers and the free places are final.
+    burst.drain_seconds, burst.drained = wait_idle(
+        database_url, env["BROKER_URL"], args.batch_timeout
+    )
+    print(
+        f"burst: waited {burst.drain_seconds:.1f} s for the workers to be idle"
+        f" (up to {burst.drained:,} tasks waiting)",
+        flush=True,
+    )
+    before = [log.stat().st_size for log in logs]  # what the logs held before the burst
+    pool = max(50 * args.burst, 5000)
+    generated = generate_mentees(pool, args.seed + 1, today)
+    chosen, pick = pick_burst(database_url, coordinator_email, generated, args.burst, today)
+    burst.pick = pick
+    print(
+        f"burst: {pick.free_places:,} free places at {pick.free_mentors:,} mentors;"
+        f" {pick.rivals:,} of {pick.waiting:,} waiting mentees could still take one;"
+        f" {len(chosen)} of {pick.looked:,} generated mentees picked"
+        f" ({pick.reachable:,} had a free feasible place)",
+        flush=True,
+    )
+    if len(chosen) < args.burst:
+        print(
+            f"burst: only {len(chosen)} of {args.burst} saves can be guaranteed a free"
+            f" feasible place in any order; the burst is {len(chosen)} saves",
+            flush=True,
+        )
+    if not chosen:
+        return burst
+    people = [
+        (register(client, 100_000 + k, registered), mentee_body(record, f"Burst {k}"))
+        for k, record in enumerate(chosen)
+    ]
+    burst.login_retries = registered.login_retries
+    print(f"burst: {len(people)} mentees registered; firing all saves at once ...", flush=True)
+    barrier = threading.Barrier(len(people), timeout=120)
+    burst.samples = [BurstSample() for _ in people]
+    threads = [
+        threading.Thread(target=burst_one, args=(base, headers, body, barrier, sample), daemon=True)
+        for (headers, body), sample in zip(people, burst.samples, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sent = [s.sent for s in burst.samples if s.sent]
+    burst.after_seed = (min(sent) - seeded_at) if sent else 0.0
+    for (headers, _), sample in zip(people, burst.samples, strict=True):
+        if sample.total_ms is None and sample.error is None:
+            found = client.get(
+                f"{API}/me/introductions", params={"status": "proposed"}, headers=headers
+            )
+            sample.later = found.status_code == 200 and bool(found.json())
+    time.sleep(1.0)  # let the last task lines reach the logs
+    for log, offset in zip(logs, before, strict=True):
+        with log.open("rb") as handle:
+            handle.seek(offset)
+            text = handle.read().decode(errors="replace")
+        times = [float(m) for m in TASK_LINE.findall(text)]
+        burst.tasks.append(len(times))
+        burst.task_ms.extend(t * 1000 for t in times)
+        burst.retries += len(RETRY_LINE.findall(text))
+        burst.missed += len(MISSED_LINE.findall(text))
+        burst.errors += len(ERROR_LINE.findall(text))
+    return burst
+
+
+def generate_mentees(n: int, seed: int, today: dt.date) -> list[dict[str, Any]]:
+    """`n` normalized mentees of their own generated pool (no mentors)."""
+    from services.matcher.synthetic import generate
+
+    data = generate(n, 0, seed=seed, reference_date=today)
+    return [normalize(r, "mentee") for r in data["mentees"]]
+
+
 # --- the report ----------------------------------------------------------------------------
 
 
@@ -546,28 +890,14 @@ def report(
     args: argparse.Namespace, results: Results, task_seconds: list[float], seeded: float
 ) -> None:
     """Print the figures as tables; nothing personal."""
-    stored = args.stored_mentees + args.stored_mentors
     seen = [s.total_ms for s in results.samples if s.total_ms is not None]
     timeouts = sum(s.total_ms is None for s in results.samples)
     p95 = float(np.percentile(seen, 95)) if seen else float("inf")
-    print()
-    print("PeerMatch: save a mentee profile (HTTP) -> its proposal visible (HTTP)")
-    python = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else ""
-    print("command: " + shlex.join([python or sys.executable, *sys.argv]))
-    print(
-        "stack: PostgreSQL + Redis on 127.0.0.1, uvicorn API (outbox relay 0.2 s),"
-        f" Celery worker prefork x2; {os.cpu_count()} CPUs"
-    )
-    print()
+    print_header()
     print(
         table(
             [
-                [
-                    "stored profiles",
-                    f"{stored:,} ({args.stored_mentees:,} mentees"
-                    f" + {args.stored_mentors:,} approved mentors)",
-                ],
-                ["population seeded in", f"{seeded:.1f} s (bulk insert, nothing queued)"],
+                *population_rows(args, seeded),
                 ["samples (timed, one at a time)", f"{len(results.samples):,}"],
                 ["warm-up saves (not timed)", f"{results.warmups:,}"],
                 ["proposals seen", f"{len(seen):,} of {len(results.samples):,}"],
@@ -643,6 +973,139 @@ def report(
         )
 
 
+def population_rows(args: argparse.Namespace, seeded: float) -> list[list[str]]:
+    """The report's first rows: what was stored, and how long that took."""
+    stored = args.stored_mentees + args.stored_mentors
+    return [
+        [
+            "stored profiles",
+            f"{stored:,} ({args.stored_mentees:,} mentees"
+            f" + {args.stored_mentors:,} approved mentors)",
+        ],
+        ["population seeded in", f"{seeded:.1f} s (bulk insert, nothing queued)"],
+    ]
+
+
+def print_header() -> None:
+    """The report's title, command line and stack."""
+    print()
+    print("PeerMatch: save a mentee profile (HTTP) -> its proposal visible (HTTP)")
+    python = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else ""
+    print("command: " + shlex.join([python or sys.executable, *sys.argv]))
+    print(
+        "stack: PostgreSQL + Redis on 127.0.0.1, uvicorn API (outbox relay 0.2 s),"
+        f" Celery worker prefork x2; {os.cpu_count()} CPUs"
+    )
+    print()
+
+
+def report_setup(args: argparse.Namespace, results: Results, seeded: float) -> None:
+    """The short report of a burst-only run: the stored population and the batch run."""
+    batch = results.batch
+    seconds = batch.get("seconds")
+    print_header()
+    print(
+        table(
+            [
+                *population_rows(args, seeded),
+                ["warm-up saves (not timed)", f"{results.warmups:,}"],
+                [
+                    "full batch run (before the burst)",
+                    f"{batch.get('status', '-')}: wall {results.batch_wall * 1000:,.1f} ms,"
+                    f" server {'-' if seconds is None else f'{seconds * 1000:,.1f}'} ms,"
+                    f" {batch.get('mentees_considered', 0):,} mentees,"
+                    f" {batch.get('proposals_created', 0):,} proposals",
+                ],
+            ],
+            ["run", "value"],
+        )
+    )
+
+
+def report_burst(args: argparse.Namespace, burst: Burst) -> None:
+    """The burst section: N saves at once with W workers; nothing personal."""
+    from services.core.matching.incremental import AHEAD_WINDOW
+
+    samples = burst.samples
+    n = len(samples)
+    seen = [s.total_ms for s in samples if s.total_ms is not None]
+    within = sum(t <= BURST_WITHIN_MS for t in seen)
+    never = n - len(seen)
+    later = sum(s.later for s in samples)
+    errors = sum(s.error is not None for s in samples)
+    kinds = sorted({s.error for s in samples if s.error})
+    sent = [s.sent for s in samples if s.sent]
+    pick = burst.pick
+
+    def share(k: int) -> str:
+        return f"{k:,} of {n:,} ({100 * k / n:.1f}%)" if n else "-"
+
+    asked = f"{n:,}"
+    if n < args.burst:
+        asked += f" (of {args.burst:,} asked: only {n:,} could be guaranteed a place)"
+    print()
+    print(f"burst: {n:,} mentee saves fired at once (HTTP) -> each proposal visible (HTTP)")
+    rows = [
+        ["saves fired at once", asked],
+        ["workers", f"{burst.workers} (prefork x2 each)"],
+        [
+            "waited for idle workers first",
+            f"{burst.drain_seconds:,.1f} s (up to {burst.drained:,} tasks queued)",
+        ],
+        ["free places just before", f"{pick.free_places:,} at {pick.free_mentors:,} mentors"],
+        ["waiting mentees who could take one", f"{pick.rivals:,} of {pick.waiting:,}"],
+        [
+            "PUTs sent within",
+            f"{(max(sent) - min(sent)) * 1000:,.1f} ms of each other" if sent else "-",
+        ],
+        [
+            "burst after seeding",
+            f"{burst.after_seed:,.0f} s (worker look-ahead window"
+            f" {AHEAD_WINDOW.total_seconds():.0f} s)",
+        ],
+        [f"proposed at all (within {PROPOSAL_TIMEOUT:.0f} s)", share(len(seen))],
+        [f"proposed within {BURST_WITHIN_MS / 1000:.0f} s", share(within)],
+        [
+            f"never proposed (within {PROPOSAL_TIMEOUT:.0f} s)",
+            f"{never:,}" + (f" ({later:,} proposed by the final look)" if never else ""),
+        ],
+        ["errors (PUT or poll)", f"{errors:,}" + (f" ({', '.join(kinds)})" if kinds else "")],
+        ["profile_saved tasks per worker", " / ".join(f"{t:,}" for t in burst.tasks) or "-"],
+        [
+            "worker logs: retries / no-proposal warnings / errors",
+            f"{burst.retries:,} / {burst.missed:,} / {burst.errors:,}",
+        ],
+        ["login 401 just after register (retried)", f"{burst.login_retries:,}"],
+    ]
+    print(table(rows, ["burst", "value"]))
+    print()
+    rows = [
+        ["save -> proposal visible", *spread_short(seen)],
+        [
+            "  PUT mentee-profile alone",
+            *spread_short([s.save_ms for s in samples if s.save_ms is not None]),
+        ],
+        ["  worker task (profile_saved)", *spread_short(burst.task_ms)],
+    ]
+    print(table(rows, ["burst latency (ms)", "n", "p50", "p95", "max"]))
+    polls = [s.polls for s in samples]
+    print(
+        f"each mentee polled every {BURST_POLL_SECONDS * 1000:.0f} ms from the moment its PUT"
+        f" was sent; never proposed counts as not within {BURST_WITHIN_MS / 1000:.0f} s;"
+        " worker task times are Celery's own, from the workers' logs during the burst;"
+        f" GET polls per mentee: median {np.median(polls) if polls else 0:.0f}"
+    )
+
+
+def spread_short(values: list[float]) -> list[str]:
+    """n, p50, p95 and max of milliseconds, formatted."""
+    if not values:
+        return ["0", "-", "-", "-"]
+    ms = np.array(values)
+    p50, p95 = np.percentile(ms, [50, 95])
+    return [f"{len(ms):,}", f"{p50:,.1f}", f"{p95:,.1f}", f"{ms.max():,.1f}"]
+
+
 def pct_pair(values: list[float]) -> list[str]:
     """p50 and p95 of milliseconds, formatted."""
     if not values:
@@ -683,7 +1146,7 @@ def stack(tmp: Path) -> Iterator[dict[str, Any]]:
 
 
 def main() -> int:
-    """Set up the stack, store the population, time the samples, run the peer, report."""
+    """Set up the stack, store the population, time the samples, run the peer, the burst."""
     from services.matcher.synthetic import generate
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -694,7 +1157,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--batch-timeout", type=float, default=900.0)
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (logs)")
+    parser.add_argument(
+        "--burst", type=int, default=0, help="then N new mentees' saves at once (0: off)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=3, help="worker processes in total for the burst"
+    )
     args = parser.parse_args()
+    if args.burst < 0 or args.workers < 1:
+        parser.error("--burst must be 0 or more and --workers 1 or more")
     signal.signal(signal.SIGTERM, _interrupt)
 
     today = dt.datetime.now(dt.UTC).date()
@@ -718,6 +1189,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="peermatch-bench-"))
     results = Results()
     task_seconds: list[float] = []
+    burst: Burst | None = None
     try:
         with stack(tmp) as servers:
             cleanup: contextlib.ExitStack = servers["cleanup"]
@@ -725,6 +1197,7 @@ def main() -> int:
             seeded, coordinator_email = seed_population(
                 servers["database_url"], stored_mentees, mentors
             )
+            seeded_at = time.perf_counter()
             print(f"stored {len(stored_mentees) + len(mentors):,} profiles in {seeded:.1f} s")
             env = service_env(servers["database_url"], servers["broker_url"], tmp)
             worker_log = tmp / "worker.log"
@@ -748,13 +1221,31 @@ def main() -> int:
                 results.batch, results.batch_wall = batch_run(
                     client, coordinator, args.batch_timeout
                 )
-            task_seconds = task_times(worker_log)
+                task_seconds = task_times(worker_log)
+                if args.burst:
+                    burst = run_burst(
+                        args,
+                        client,
+                        base,
+                        env,
+                        tmp,
+                        cleanup,
+                        servers["database_url"],
+                        coordinator_email,
+                        seeded_at,
+                        today,
+                    )
     finally:
         if args.keep:
             print(f"temp folder kept: {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    report(args, results, task_seconds, seeded)
+    if args.burst and not args.samples:
+        report_setup(args, results, seeded)
+    else:
+        report(args, results, task_seconds, seeded)
+    if burst is not None:
+        report_burst(args, burst)
     return 0
 
 

@@ -13,8 +13,9 @@ from celery.signals import worker_process_init, worker_process_shutdown
 
 from services.core.broker import celery_config
 from services.core.logging import configure_logging
-from services.core.matching.reconcile import RECONCILE_TASK
 from services.core.settings import VAR_DIR, get_settings
+from services.core.task_names import EXPIRE_TASK, RECONCILE_TASK, RELAY_TASK, RUN_ALL_TASK
+from workers.db import dispose_engine
 
 
 def make_celery() -> Celery:
@@ -32,14 +33,14 @@ def make_celery() -> Celery:
         beat_schedule_filename=str(VAR_DIR / "celerybeat-schedule"),
         beat_schedule={
             "expire-proposals": {
-                "task": "introductions.expire",
+                "task": EXPIRE_TASK,
                 "schedule": timedelta(seconds=settings.expiry_check_seconds),
             },
             "batch-matching": {
-                "task": "matching.run_all",
+                "task": RUN_ALL_TASK,
                 "schedule": timedelta(minutes=settings.batch_matching_minutes),
             },
-            "relay-outbox": {"task": "outbox.relay", "schedule": timedelta(seconds=10)},
+            "relay-outbox": {"task": RELAY_TASK, "schedule": timedelta(seconds=10)},
             "reconcile-waiting": {
                 "task": RECONCILE_TASK,
                 "schedule": timedelta(seconds=settings.reconcile_seconds),
@@ -56,13 +57,9 @@ app = make_celery()
 @worker_process_init.connect
 def _fresh_engine_after_fork(**_: Any) -> None:
     # A pooled connection inherited through fork() is shared with the parent: drop it.
-    from workers import tasks
-
-    tasks.dispose_engine()
+    dispose_engine()
 
 
 @worker_process_shutdown.connect
 def _close_engine(**_: Any) -> None:
-    from workers import tasks
-
-    tasks.dispose_engine()
+    dispose_engine()

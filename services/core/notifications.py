@@ -20,12 +20,12 @@ from services.core.db import utcnow
 from services.core.models import Notification, Profile, User
 from services.core.outbox import enqueue
 from services.core.settings import Settings
+from services.core.task_names import SEND_TASK
 
 if TYPE_CHECKING:
     from services.core.models import Introduction
 
 logger = logging.getLogger("peermatch.notifications")
-SEND_TASK = "notifications.send"
 
 SUBJECTS = {
     "proposed": "You have a new introduction to consider",

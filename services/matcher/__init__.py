@@ -2,14 +2,15 @@
 
 Public API (what the web API, the worker and `peermatch solve` call):
 - `parse_problem(data) -> Problem`, `parse_participant`, `ProblemError`: strict parsing.
-- `violations(mentee, mentor, settings, reference_date, excluded=False) -> list[str]`.
+- `violations(mentee, mentor, settings, reference_date, excluded=False) -> list[str]`;
+  `card_figures(mentee, mentor, reference_date)`: the distance and overlap cards show.
 - `score_pair(mentee, mentor, reference_date) -> PairScore`, `Weights`, `DEFAULT_WEIGHTS`.
 - `solve(problem, weights=DEFAULT_WEIGHTS) -> Solution` (`.proposals`, `.stats`, `.as_dict()`).
 - `PartnerIndex.for_mentors(...)` / `.for_mentees(...)` then `.best_partner(person)`,
   or the one-off `best_partner(person, others, side=..., reference_date=...)`.
 """
 
-from services.matcher.constraints import CONSTRAINTS, violations
+from services.matcher.constraints import CONSTRAINTS, card_figures, violations
 from services.matcher.incremental import PartnerIndex, PartnerMatch, best_partner
 from services.matcher.problem import (
     Availability,
@@ -41,6 +42,7 @@ __all__ = [
     "Solution",
     "Weights",
     "best_partner",
+    "card_figures",
     "parse_participant",
     "parse_problem",
     "score_pair",

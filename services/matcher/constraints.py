@@ -109,3 +109,14 @@ def violations(
     if excluded:
         broken.append("excluded")
     return broken
+
+
+def card_figures(
+    mentee: Participant, mentor: Participant, today: dt.date
+) -> tuple[float | None, int]:
+    """What a proposal's cards show: distance in whole km (None when either meets only
+    online) and weekly overlap minutes."""
+    online = "online" in (mentee.meeting_format, mentor.meeting_format)
+    distance = None if online else pair_distance_km(mentee, mentor)
+    overlap = schedule_overlap_minutes(mentee, mentor, today)
+    return (None if distance is None else float(round(distance))), int(overlap)

@@ -76,6 +76,12 @@ class PartnerIndex:
         """Record a mentor's remaining capacity (after proposals were made or ended)."""
         self.remaining[self.row[mentor_id]] = remaining
 
+    def set_all_remaining(self, remaining: np.ndarray) -> None:
+        """Record every indexed mentor's remaining capacity at once, in index order."""
+        if remaining.shape != self.remaining.shape:
+            raise ValueError(f"expected {self.remaining.shape[0]} capacities")
+        self.remaining[:] = remaining
+
     def _rescale_schedule(self, person: Participant) -> None:
         # A newcomer whose windows fall between the index's slots needs finer slots.
         own = self.encoder.intervals([person])

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from services.core.matching.reconcile import RECONCILE_TASK
-from services.core.matching.service import MATCH_PROFILE_TASK, RUN_TASK
-from services.core.notifications import SEND_TASK
+from services.core import task_names
+from services.core.task_names import MATCH_PROFILE_TASK, RECONCILE_TASK, RUN_TASK, SEND_TASK
 
 
 def test_every_queued_and_scheduled_task_name_is_registered() -> None:
@@ -16,3 +15,12 @@ def test_every_queued_and_scheduled_task_name_is_registered() -> None:
     assert RECONCILE_TASK in scheduled
     missing = (queued | scheduled) - set(app.tasks)
     assert not missing, f"no worker task answers {sorted(missing)}"
+
+
+def test_every_named_task_is_registered() -> None:
+    from workers.app import app
+
+    app.loader.import_default_modules()
+    names = {value for key, value in vars(task_names).items() if key.endswith("_TASK")}
+    assert len(names) == 7
+    assert names <= set(app.tasks), sorted(names - set(app.tasks))

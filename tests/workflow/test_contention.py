@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from services.core.db import transaction
 from services.core.matching.incremental import match_profile
+from services.core.matching.proposals import create_proposal, manual_candidate
 from services.core.matching.reconcile import reconcile
-from services.core.matching.service import create_proposal, manual_candidate
 from services.core.models import Profile
 from tests.workflow.conftest import Cast, Person
 

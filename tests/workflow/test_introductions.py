@@ -231,7 +231,7 @@ def test_manual_proposal_names_broken_constraints(cast: Cast, coordinator) -> No
 
 
 def test_matching_runs_and_stats(cast: Cast, coordinator) -> None:  # type: ignore[no-untyped-def]
-    from services.core.matching.service import run_batch
+    from services.core.matching.runs import run_batch
 
     for index in range(3):
         cast.mentee(alias=f"E{index}")

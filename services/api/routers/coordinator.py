@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response, status
 
 from services.api.deps import CurrentCoordinator, Limit, Offset, SessionDep, SettingsDep
+from services.api.paging import page_out
 from services.core.introductions import manual
 from services.core.introductions import service as introductions
 from services.core.introductions.schemas import (
@@ -55,15 +56,14 @@ def list_mentors(
     offset: Offset = 0,
 ) -> list[MentorSummary]:
     """Your organization's mentors, oldest first; the total is in `X-Total-Count`."""
-    rows, total = profiles.list_org_mentors(
+    page = profiles.list_org_mentors(
         session=session,
         organization_id=coordinator.organization_id,
         vetting_status=vetting_status,
         limit=limit,
         offset=offset,
     )
-    response.headers["X-Total-Count"] = str(total)
-    return [_mentor_summary(profile) for profile in rows]
+    return page_out(response, page, _mentor_summary)
 
 
 @router.post("/mentors/{profile_id}/vetting", response_model=MentorSummary)
@@ -93,13 +93,14 @@ def waiting_mentees(
     offset: Offset = 0,
 ) -> list[WaitingMentee]:
     """Your organization's unmatched mentees, longest waiting first."""
-    rows, total = profiles.list_waiting_mentees(
+    page = profiles.list_waiting_mentees(
         session=session, organization_id=coordinator.organization_id, limit=limit, offset=offset
     )
-    response.headers["X-Total-Count"] = str(total)
     now = datetime.now(UTC)
-    return [
-        WaitingMentee(
+    return page_out(
+        response,
+        page,
+        lambda profile: WaitingMentee(
             profile_id=profile.id,
             alias=profile.alias,
             pathways=profile.pathways,  # type: ignore[arg-type]
@@ -107,9 +108,8 @@ def waiting_mentees(
             meeting_format=profile.meeting_format,  # type: ignore[arg-type]
             waiting_since=profile.waiting_since or profile.created_at,
             waiting_days=(now - (profile.waiting_since or profile.created_at)).days,
-        )
-        for profile in rows
-    ]
+        ),
+    )
 
 
 @router.get("/introductions", response_model=list[IntroductionPublic])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, status
 from services.api.deps import CurrentCoordinator, SessionDep
 from services.core.errors import NotFound
 from services.core.introductions.schemas import MatchingRunPublic
-from services.core.matching.service import queue_run
+from services.core.matching.runs import queue_run
 from services.core.models import MatchingRun
 
 router = APIRouter(prefix="/matching", tags=["coordinator"])

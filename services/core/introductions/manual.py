@@ -8,13 +8,12 @@ from sqlalchemy.orm import Session
 
 from services.core.errors import Conflict, InvalidInput, NotFound
 from services.core.introductions.schemas import ManualProposal
-from services.core.matching.holdings import holding_counts, mentee_holds_introduction
-from services.core.matching.service import (
-    check_manual_pair,
-    create_proposal,
+from services.core.matching.eligibility import (
+    holding_counts,
     is_excluded,
-    manual_candidate,
+    mentee_holds_introduction,
 )
+from services.core.matching.proposals import check_manual_pair, create_proposal, manual_candidate
 from services.core.models import (
     Introduction,
     Profile,

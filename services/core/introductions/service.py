@@ -28,7 +28,8 @@ from services.core.introductions.schemas import (
     IntroductionPublic,
     Stats,
 )
-from services.core.matching.service import eligible_mentees, queue_profile_matching
+from services.core.matching.eligibility import active_mentee_count, waiting_count
+from services.core.matching.proposals import queue_profile_matching
 from services.core.models import (
     Introduction,
     IntroductionEvent,
@@ -201,18 +202,7 @@ def approve(session: Session, user: User, introduction_id: uuid.UUID, note: str 
     # Lock the mentor, then count: two approvals for one free place queue up here, and the
     # second sees the first's active mentorship.
     session.execute(select(Profile.id).where(Profile.id == mentor.id).with_for_update())
-    active = (
-        session.scalar(
-            select(func.count())
-            .select_from(Introduction)
-            .where(
-                Introduction.mentor_profile_id == mentor.id,
-                Introduction.status == IntroductionStatus.active,
-            )
-        )
-        or 0
-    )
-    if active >= (mentor.capacity or 1):
+    if active_mentee_count(session, mentor.id) >= (mentor.capacity or 1):
         raise Conflict("The mentor is full: no free place for another mentee")
     introduction.approved_at = utcnow()
     introduction.mentee_profile.waiting_since = None
@@ -442,6 +432,6 @@ def stats(session: Session, organization_id: uuid.UUID) -> Stats:
         median_days_to_active=round(statistics.median(days), 2) if days else None,
         acceptance_rate=round(both_accepted / answered, 4) if answered else None,
         mentor_utilization=round(counts["active"] / capacity, 4) if capacity else None,
-        waiting_mentees=len(eligible_mentees(session, organization_id)),
+        waiting_mentees=waiting_count(session, organization_id),
         mentors_by_vetting_status=vetting,
     )

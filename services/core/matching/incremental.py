@@ -25,19 +25,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
-from services.core.matching.holdings import (
-    holding_counts,
-    holding_mentee_ids,
-    mentee_holds_introduction,
-)
-from services.core.matching.mentor_index import MENTOR_INDEXES
-from services.core.matching.participants import reference_date, to_participant
-from services.core.matching.service import (
-    Candidate,
-    create_proposal,
+from services.core.matching.eligibility import (
     eligible_mentees,
     excluded_partners,
+    excluded_partners_of,
+    holding_counts,
+    mentee_holds_introduction,
+    waiting_mentee,
 )
+from services.core.matching.mentor_index import MENTOR_INDEXES, Snapshot
+from services.core.matching.participants import reference_date, to_participant
+from services.core.matching.proposals import Candidate, create_proposal, organization_lock
 from services.core.models import Introduction, Profile, ProfileRole, VettingStatus
 from services.matcher import best_partner
 
@@ -58,68 +56,64 @@ class MatchOutcome:
     contended: bool = False
 
 
-def organization_lock(session: Session, organization_id: uuid.UUID) -> None:
-    """Hold the organization's matching lock until this transaction ends."""
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite's BEGIN IMMEDIATE already serializes every transaction
-    key = int.from_bytes(organization_id.bytes[:8], "big", signed=True)
-    session.execute(select(func.pg_advisory_xact_lock(key)))
-
-
 def match_profile(session: Session, profile_id: uuid.UUID, *, expiry_days: int) -> MatchOutcome:
     """Propose the best feasible partner(s) for one saved profile."""
     profile = session.get(Profile, profile_id)
     if profile is None:
         return MatchOutcome()
+    if profile.role != ProfileRole.mentee:
+        organization_lock(session, profile.organization_id)
+        return _fill_mentor(session, profile, expiry_days)
+    # Encoding changed mentors takes a while: do it before queueing for the lock.
+    places = MENTOR_INDEXES.snapshot(session, profile.organization_id, reference_date())
     organization_lock(session, profile.organization_id)
-    if profile.role == ProfileRole.mentee:
-        outcome = MatchOutcome()
-        for waiting in _waiting_ahead(session, profile):
-            if not _place_mentee(session, waiting, expiry_days, outcome):
-                break  # no place is left for anyone
-        _place_mentee(session, profile, expiry_days, outcome)
-        return outcome
-    return _fill_mentor(session, profile, expiry_days)
+    outcome = MatchOutcome()
+    if not mentee_holds_introduction(session, profile.id):
+        places.refresh(session)
+        # Those ahead hold nothing (the query says so); their exclusions are read at once.
+        queue = [*_waiting_ahead(session, profile), profile]
+        excluded = excluded_partners_of(session, queue)
+        for mentee in queue:
+            _place_mentee(session, mentee, excluded[mentee.id], places, expiry_days, outcome)
+    return outcome
 
 
 def _waiting_ahead(session: Session, mentee: Profile) -> list[Profile]:
     """Recently saved mentees who waited longer than `mentee` and hold nothing, oldest first."""
     since = mentee.waiting_since or mentee.created_at
-    holding = holding_mentee_ids(session, mentee.organization_id)
     waiting_since = func.coalesce(Profile.waiting_since, Profile.created_at)
     rows = session.scalars(
         select(Profile)
         .where(
-            Profile.organization_id == mentee.organization_id,
-            Profile.role == ProfileRole.mentee,
+            *waiting_mentee(mentee.organization_id),
             Profile.id != mentee.id,
             Profile.updated_at >= utcnow() - AHEAD_WINDOW,
             waiting_since < since,
         )
         .order_by(waiting_since, Profile.id)
-        .limit(AHEAD_LIMIT + len(holding))
+        .limit(AHEAD_LIMIT)
     )
-    return [m for m in rows if m.id not in holding][:AHEAD_LIMIT]
+    return list(rows)
 
 
 def _place_mentee(
-    session: Session, mentee: Profile, expiry_days: int, outcome: MatchOutcome
-) -> bool:
-    """Propose the best mentor with a free place; False when no feasible place is left."""
-    if mentee_holds_introduction(session, mentee.id):
-        return True
-    today = reference_date()
-    me = to_participant(mentee, today=today)
-    skip = {str(i) for i in excluded_partners(session, mentee)}
-    excluded = len(skip)
+    session: Session,
+    mentee: Profile,
+    excluded: set[uuid.UUID],
+    places: Snapshot,
+    expiry_days: int,
+    outcome: MatchOutcome,
+) -> None:
+    """Propose the best mentor with a free place, trying the next-best after a refusal."""
+    me = to_participant(mentee, today=reference_date())
+    skip = {str(i) for i in excluded}
     for _ in range(ATTEMPTS):
-        # Loads are read afresh for each pick: a refused mentor shows as full next time.
-        found = MENTOR_INDEXES.best_mentor(session, me, mentee.organization_id, today, skip)
+        found = places.best(me, skip)
         mentor = session.get(Profile, uuid.UUID(found.partner_id)) if found else None
         if found is None or mentor is None:
-            if len(skip) > excluded:
+            if len(skip) > len(excluded):
                 outcome.missed.append(mentee.id)  # every place it could take went elsewhere
-            return False
+            return
         proposal = create_proposal(
             session,
             Candidate(mentee, mentor, found.score, found.explanation),
@@ -128,13 +122,14 @@ def _place_mentee(
         )
         if proposal is not None:
             outcome.proposals.append(proposal)
-            return True
+            places.took(mentor.id)
+            return
         if mentee_holds_introduction(session, mentee.id):
-            return True  # another task proposed this mentee meanwhile
+            return  # another task proposed this mentee meanwhile
         skip.add(found.partner_id)
+        places.refresh(session)  # a refused mentor shows as full next time
     outcome.missed.append(mentee.id)
     outcome.contended = True
-    return True
 
 
 def _fill_mentor(session: Session, mentor: Profile, expiry_days: int) -> MatchOutcome:

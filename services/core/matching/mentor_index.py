@@ -4,7 +4,7 @@ Re-reading and re-encoding every mentor for each saved profile is where the incr
 path spent nine tenths of its time. The index is rebuilt only when the set of vetted,
 unpaused mentors or any of their profiles changed (their count and latest `updated_at`,
 read in one aggregate query), or the day turned; remaining capacities, which change with
-every proposal, are refreshed from one grouped count before each use.
+every proposal, are read from one grouped count per transaction (`Snapshot`).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select
+import numpy as np
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.core.matching.holdings import organization_load
+from services.core.matching.eligibility import organization_load, vetted_mentor
 from services.core.matching.participants import to_participant
-from services.core.models import Profile, ProfileRole, VettingStatus
+from services.core.models import Profile
 from services.matcher import Participant, PartnerIndex, PartnerMatch
 
 
@@ -27,53 +28,74 @@ from services.matcher import Participant, PartnerIndex, PartnerMatch
 class _Entry:
     key: tuple[date, int, datetime | None]
     index: PartnerIndex
-    capacity: dict[str, int]
-
-
-def _vetted(organization_id: uuid.UUID) -> list[ColumnElement[bool]]:
-    return [
-        Profile.organization_id == organization_id,
-        Profile.role == ProfileRole.mentor,
-        Profile.vetting_status == VettingStatus.approved,
-        Profile.paused.is_(False),
-    ]
+    rows: dict[uuid.UUID, int]
+    capacity: np.ndarray
 
 
 class MentorIndexes:
     """A per-process cache of mentor indexes, one per organization."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
         self._entries: dict[uuid.UUID, _Entry] = {}
 
-    def best_mentor(
-        self,
-        session: Session,
-        mentee: Participant,
-        organization_id: uuid.UUID,
-        today: date,
-        excluded: set[str],
-    ) -> PartnerMatch | None:
-        """The best feasible mentor with a free place for `mentee`, or None."""
+    def snapshot(self, session: Session, organization_id: uuid.UUID, today: date) -> Snapshot:
+        """The organization's index, rebuilt if its mentors changed; `Snapshot.refresh` reads
+        the loads (after the organization's lock is taken)."""
         count, latest = session.execute(
-            select(func.count(), func.max(Profile.updated_at)).where(*_vetted(organization_id))
+            select(func.count(), func.max(Profile.updated_at)).where(
+                *vetted_mentor(organization_id)
+            )
         ).one()
         key = (today, int(count), latest)
-        load = organization_load(session, organization_id)
-        # The engine's index is not thread-safe (the worker of `make run` uses threads).
-        with self._lock:
+        with self.lock:
             entry = self._entries.get(organization_id)
             if entry is None or entry.key != key:
-                mentors = session.scalars(select(Profile).where(*_vetted(organization_id))).all()
+                mentors = session.scalars(
+                    select(Profile).where(*vetted_mentor(organization_id))
+                ).all()
                 index = PartnerIndex.for_mentors(
                     [to_participant(m, today=today) for m in mentors], reference_date=today
                 )
-                capacity = {str(m.id): m.capacity or 1 for m in mentors}
-                entry = _Entry(key, index, capacity)
+                rows = {m.id: k for k, m in enumerate(mentors)}
+                capacity = np.array([m.capacity or 1 for m in mentors], dtype=np.int64)
+                entry = _Entry(key, index, rows, capacity)
                 self._entries[organization_id] = entry
-            for mentor_id, places in entry.capacity.items():
-                entry.index.set_remaining(mentor_id, places - load.get(uuid.UUID(mentor_id), 0))
-            return entry.index.best_partner(mentee, excluded=excluded, explain=True)
+        return Snapshot(self.lock, entry, organization_id)
+
+
+class Snapshot:
+    """One transaction's view of an organization's free places, over the cached index.
+
+    The loads are read once and kept up to date with the proposals this transaction makes
+    (`took`); after a refusal under a mentor's lock, `refresh` reads them again.
+    """
+
+    def __init__(self, lock: threading.Lock, entry: _Entry, organization_id: uuid.UUID) -> None:
+        self._lock, self._entry, self._organization_id = lock, entry, organization_id
+        self._remaining = entry.capacity.copy()
+
+    def refresh(self, session: Session) -> None:
+        """Read every mentor's load again (one grouped count)."""
+        remaining = self._entry.capacity.copy()
+        for mentor_id, held in organization_load(session, self._organization_id).items():
+            row = self._entry.rows.get(mentor_id)
+            if row is not None:  # only mentors holding someone are counted
+                remaining[row] -= held
+        self._remaining = remaining
+
+    def took(self, mentor_id: uuid.UUID) -> None:
+        """One more place of this mentor is taken by a proposal just made."""
+        row = self._entry.rows.get(mentor_id)
+        if row is not None:
+            self._remaining[row] -= 1
+
+    def best(self, mentee: Participant, excluded: set[str]) -> PartnerMatch | None:
+        """The best feasible mentor with a free place for `mentee`, or None."""
+        # The engine's index is not thread-safe (the worker of `make run` uses threads).
+        with self._lock:
+            self._entry.index.set_all_remaining(self._remaining)
+            return self._entry.index.best_partner(mentee, excluded=excluded, explain=True)
 
 
 MENTOR_INDEXES = MentorIndexes()

@@ -13,15 +13,13 @@ from __future__ import annotations
 import logging
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.core.matching.incremental import organization_lock
-from services.core.matching.service import create_proposals, solve_waiting
-from services.core.models import Introduction, Organization
+from services.core.matching.proposals import create_proposals, organization_lock
+from services.core.matching.runs import solve_waiting
+from services.core.models import Introduction
 
 logger = logging.getLogger("peermatch.matching")
-RECONCILE_TASK = "matching.reconcile"
 
 
 def reconcile(
@@ -45,8 +43,3 @@ def reconcile(
             " ".join(str(introduction.mentee_profile_id) for introduction in made),
         )
     return made
-
-
-def organization_ids(session: Session) -> list[uuid.UUID]:
-    """Every organization, each reconciled in a transaction of its own."""
-    return list(session.scalars(select(Organization.id).order_by(Organization.id)))

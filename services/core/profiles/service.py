@@ -6,21 +6,22 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
 from services.core.errors import Conflict, InvalidInput, NotFound
-from services.core.matching.service import queue_profile_matching
+from services.core.matching.eligibility import active_mentee_count, waiting_mentee
+from services.core.matching.proposals import queue_profile_matching
 from services.core.models import (
     HOLDING_STATUSES,
     Introduction,
-    IntroductionStatus,
     Profile,
     ProfileRole,
     User,
     VettingStatus,
 )
+from services.core.pagination import Page, paginate
 from services.core.profiles.geo import coarsen, resolve_city
 from services.core.profiles.schemas import (
     LocationPublic,
@@ -117,21 +118,6 @@ def withdraw(*, session: Session, user: User, role: ProfileRole) -> None:
     session.flush()
 
 
-def active_mentee_count(*, session: Session, profile: Profile) -> int:
-    """How many mentees a mentor is mentoring now."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Introduction)
-            .where(
-                Introduction.mentor_profile_id == profile.id,
-                Introduction.status == IntroductionStatus.active,
-            )
-        )
-        or 0
-    )
-
-
 def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
     """A profile as its owner sees it."""
     location = (
@@ -168,7 +154,7 @@ def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
         capacity=profile.capacity or 1,
         paused=profile.paused,
         vetting_status=VettingStatus(profile.vetting_status or VettingStatus.pending),
-        active_mentees=active_mentee_count(session=session, profile=profile),
+        active_mentees=active_mentee_count(session, profile.id),
     )
 
 
@@ -193,45 +179,26 @@ def list_org_mentors(
     vetting_status: VettingStatus | None,
     limit: int,
     offset: int,
-) -> tuple[list[Profile], int]:
+) -> Page[Profile]:
     """Lists an organization's mentors, oldest first, and how many there are in all."""
     where = [Profile.organization_id == organization_id, Profile.role == ProfileRole.mentor]
     if vetting_status is not None:
         where.append(Profile.vetting_status == vetting_status)
-    total = session.scalar(select(func.count()).select_from(Profile).where(*where)) or 0
-    rows = session.scalars(
-        select(Profile)
-        .where(*where)
-        .order_by(Profile.created_at, Profile.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), total
+    statement = select(Profile).where(*where).order_by(Profile.created_at, Profile.id)
+    return paginate(session, statement, limit=limit, offset=offset)
 
 
 def list_waiting_mentees(
     *, session: Session, organization_id: uuid.UUID, limit: int, offset: int
-) -> tuple[list[Profile], int]:
+) -> Page[Profile]:
     """Lists an organization's mentees with no open or active introduction, longest waiting
     first."""
-    holding = select(Introduction.mentee_profile_id).where(
-        Introduction.organization_id == organization_id,
-        Introduction.status.in_(HOLDING_STATUSES),
-    )
-    where = [
-        Profile.organization_id == organization_id,
-        Profile.role == ProfileRole.mentee,
-        Profile.id.not_in(holding),
-    ]
-    total = session.scalar(select(func.count()).select_from(Profile).where(*where)) or 0
-    rows = session.scalars(
+    statement = (
         select(Profile)
-        .where(*where)
+        .where(*waiting_mentee(organization_id))
         .order_by(Profile.waiting_since.asc().nulls_last(), Profile.id)
-        .limit(limit)
-        .offset(offset)
     )
-    return list(rows), total
+    return paginate(session, statement, limit=limit, offset=offset)
 
 
 def vet_mentor(
