@@ -11,7 +11,7 @@ from typing import Any
 from celery import Task
 from sqlalchemy.orm import Session
 
-from services.core.introductions.service import expire_due
+from services.core.introductions.transitions import expire_due
 from services.core.matching.incremental import match_profile
 from services.core.matching.reconcile import reconcile
 from services.core.matching.runs import (

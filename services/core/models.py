@@ -189,8 +189,9 @@ class Introduction(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    mentee_profile: Mapped[Profile] = relationship(foreign_keys=[mentee_profile_id])
-    mentor_profile: Mapped[Profile] = relationship(foreign_keys=[mentor_profile_id])
+    # Loaded only on purpose (`transitions.WITH_PROFILES`): a missed eager load fails loudly.
+    mentee_profile: Mapped[Profile] = relationship(foreign_keys=[mentee_profile_id], lazy="raise")
+    mentor_profile: Mapped[Profile] = relationship(foreign_keys=[mentor_profile_id], lazy="raise")
 
 
 class IntroductionEvent(Base):

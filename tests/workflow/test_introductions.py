@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from services.core.db import transaction, utcnow
-from services.core.introductions.service import expire_due
+from services.core.introductions.transitions import expire_due
 from services.core.models import Introduction, Notification, OutboxMessage
 from services.core.notifications import send
 from tests.factories import mentor_body
@@ -320,3 +320,25 @@ def test_a_changed_or_paused_mentor_is_judged_as_they_are_now(cast: Cast) -> Non
     fourth = cast.mentee(alias="Fourth")
     assert len(cast.match(fourth)) == 2
     assert [len(cast.introductions(p, "proposed")) for p in (second, third, fourth)] == [1, 1, 0]
+
+
+def test_accepting_twice_answers_the_same_and_records_it_once(cast: Cast) -> None:
+    mentee, _mentor = cast.mentee(), cast.mentor()
+    [introduction_id] = cast.match(mentee)
+    first = cast.act(mentee.headers, introduction_id, "accept")
+    assert first.status_code == 200, first.text
+    with transaction(cast.app.state.session_factory) as session:
+        owed = session.scalar(select(func.count()).select_from(Notification))
+    again = cast.act(mentee.headers, introduction_id, "accept")
+    assert again.status_code == 200, again.text
+    assert again.json() == first.json()
+
+    events = cast.client.get(
+        f"/api/v1/coordinator/introductions/{introduction_id}/events", headers=cast.coordinator
+    ).json()
+    assert [(e["actor"], e["action"]) for e in events] == [
+        ("system", "propose"),
+        ("mentee", "accept"),
+    ]
+    with transaction(cast.app.state.session_factory) as session:
+        assert session.scalar(select(func.count()).select_from(Notification)) == owed

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Response, status
 
 from services.api.deps import CurrentCoordinator, Limit, Offset, SessionDep, SettingsDep
 from services.api.paging import page_out
-from services.core.introductions import manual
-from services.core.introductions import service as introductions
+from services.core.introductions import manual, stats, transitions, views
 from services.core.introductions.schemas import (
     EventPublic,
     IntroductionPublic,
@@ -123,9 +122,8 @@ def organization_introductions(
 ) -> list[IntroductionPublic]:
     """Your organization's introductions, newest first: `?status=awaiting_approval` is the
     approval queue. Contact details are never part of this view."""
-    rows, total = introductions.list_for_coordinator(session, coordinator, status, limit, offset)
-    response.headers["X-Total-Count"] = str(total)
-    return [introductions.to_public(session, row) for row in rows]
+    page = views.list_for_coordinator(session, coordinator, status, limit, offset)
+    return page_out(response, page, views.presenter(session, page.items))
 
 
 @router.get("/introductions/{introduction_id}/events", response_model=list[EventPublic])
@@ -133,7 +131,7 @@ def introduction_events(
     introduction_id: uuid.UUID, session: SessionDep, coordinator: CurrentCoordinator
 ) -> list[EventPublic]:
     """Every transition of an introduction: who (by role), when, from, to."""
-    return introductions.events(session, coordinator, introduction_id)
+    return views.events(session, coordinator, introduction_id)
 
 
 @router.post(
@@ -149,10 +147,10 @@ def propose_manually(
     introduction = manual.propose(
         session, coordinator, body, expiry_days=settings.proposal_expiry_days
     )
-    return introductions.to_public(session, introductions.Viewing(introduction, "coordinator"))
+    return views.to_public(session, transitions.Viewing(introduction, "coordinator"))
 
 
 @router.get("/stats", response_model=Stats)
 def organization_stats(session: SessionDep, coordinator: CurrentCoordinator) -> Stats:
     """Counts by status, median days to an active introduction, acceptance, utilization."""
-    return introductions.stats(session, coordinator.organization_id)
+    return stats.stats(session, coordinator.organization_id)

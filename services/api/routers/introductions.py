@@ -7,7 +7,8 @@ import uuid
 from fastapi import APIRouter, Response
 
 from services.api.deps import CurrentUser, Limit, Offset, SessionDep
-from services.core.introductions import service
+from services.api.paging import page_out
+from services.core.introductions import transitions, views
 from services.core.introductions.schemas import IntroductionPublic, NoteIn, ReasonIn
 from services.core.models import IntroductionStatus
 
@@ -24,9 +25,8 @@ def my_introductions(
     offset: Offset = 0,
 ) -> list[IntroductionPublic]:
     """Your introductions, as mentee and as mentor, newest first; total in `X-Total-Count`."""
-    rows, total = service.list_for_member(session, user, status, limit, offset)
-    response.headers["X-Total-Count"] = str(total)
-    return [service.to_public(session, row) for row in rows]
+    page = views.list_for_member(session, user, status, limit, offset)
+    return page_out(response, page, views.presenter(session, page.items))
 
 
 @router.get("/introductions/{introduction_id}", response_model=IntroductionPublic)
@@ -34,7 +34,7 @@ def read_introduction(
     introduction_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> IntroductionPublic:
     """One introduction: its two participants and the organization's coordinators only."""
-    return service.to_public(session, service.view(session, user, introduction_id))
+    return views.to_public(session, transitions.view(session, user, introduction_id))
 
 
 @router.post("/introductions/{introduction_id}/accept", response_model=IntroductionPublic)
@@ -42,7 +42,7 @@ def accept(
     introduction_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> IntroductionPublic:
     """Accept a proposed introduction (a participant, while `proposed`)."""
-    return service.to_public(session, service.accept(session, user, introduction_id))
+    return views.to_public(session, transitions.accept(session, user, introduction_id))
 
 
 @router.post("/introductions/{introduction_id}/decline", response_model=IntroductionPublic)
@@ -51,7 +51,7 @@ def decline(
 ) -> IntroductionPublic:
     """Decline a proposed introduction; the pair is never proposed again."""
     reason = body.reason if body else None
-    return service.to_public(session, service.decline(session, user, introduction_id, reason))
+    return views.to_public(session, transitions.decline(session, user, introduction_id, reason))
 
 
 @router.post("/introductions/{introduction_id}/approve", response_model=IntroductionPublic)
@@ -60,7 +60,7 @@ def approve(
 ) -> IntroductionPublic:
     """Approve an introduction both accepted (a coordinator); 409 if the mentor is full."""
     note = body.note if body else None
-    return service.to_public(session, service.approve(session, user, introduction_id, note))
+    return views.to_public(session, transitions.approve(session, user, introduction_id, note))
 
 
 @router.post("/introductions/{introduction_id}/reject", response_model=IntroductionPublic)
@@ -69,7 +69,7 @@ def reject(
 ) -> IntroductionPublic:
     """Reject an introduction both accepted (a coordinator)."""
     note = body.note if body else None
-    return service.to_public(session, service.reject(session, user, introduction_id, note))
+    return views.to_public(session, transitions.reject(session, user, introduction_id, note))
 
 
 @router.post("/introductions/{introduction_id}/end", response_model=IntroductionPublic)
@@ -78,4 +78,4 @@ def end(
 ) -> IntroductionPublic:
     """End an active mentorship (a participant)."""
     reason = body.reason if body else None
-    return service.to_public(session, service.end(session, user, introduction_id, reason))
+    return views.to_public(session, transitions.end(session, user, introduction_id, reason))

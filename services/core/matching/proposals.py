@@ -62,6 +62,8 @@ def _introduction(
         organization_id=mentee.organization_id,
         mentee_profile_id=mentee.id,
         mentor_profile_id=mentor.id,
+        mentee_profile=mentee,
+        mentor_profile=mentor,
         status=IntroductionStatus.proposed,
         score=candidate.score,
         explanation=candidate.explanation,

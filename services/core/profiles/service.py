@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from services.core.db import utcnow
 from services.core.errors import Conflict, InvalidInput, NotFound
@@ -105,7 +105,11 @@ def withdraw(*, session: Session, user: User, role: ProfileRole) -> None:
         else Introduction.mentor_profile_id
     )
     holding = session.scalars(
-        select(Introduction).where(mine == profile.id, Introduction.status.in_(HOLDING_STATUSES))
+        select(Introduction)
+        .where(mine == profile.id, Introduction.status.in_(HOLDING_STATUSES))
+        .options(
+            selectinload(Introduction.mentee_profile), selectinload(Introduction.mentor_profile)
+        )
     ).all()
     for introduction in holding:
         partner = (

@@ -1,0 +1,233 @@
+"""The introductions state machine: who may move an introduction, and where to.
+
+```
+proposed --both accept--> awaiting_approval --coordinator approves--> active --end--> ended
+    |--either declines--> declined        |--coordinator rejects--> rejected
+    '--nobody answers in time--> expired
+```
+Every move locks the introduction's row, records an event, owes both participants an
+email, and, where someone is free again, queues matching for them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from services.core.db import utcnow
+from services.core.errors import Conflict, Forbidden, NotFound
+from services.core.matching.eligibility import active_mentee_count
+from services.core.matching.proposals import queue_profile_matching
+from services.core.models import (
+    Introduction,
+    IntroductionEvent,
+    IntroductionStatus,
+    PairExclusion,
+    Profile,
+    Response,
+    Role,
+    User,
+)
+from services.core.notifications import notify_participants
+
+ViewerRole = Literal["mentee", "mentor", "coordinator"]
+# Both profiles, loaded with the introduction: every view and transition reads them, and
+# the relationships refuse to lazy-load (`lazy="raise"`).
+WITH_PROFILES = [
+    selectinload(Introduction.mentee_profile),
+    selectinload(Introduction.mentor_profile),
+]
+
+CLOSED_FOR_GOOD = {
+    IntroductionStatus.declined: "declined",
+    IntroductionStatus.rejected: "rejected",
+    IntroductionStatus.ended: "ended",
+    IntroductionStatus.expired: "expired",
+}
+
+
+@dataclass(frozen=True)
+class Viewing:
+    """An introduction and the caller's part in it: mentee, mentor or coordinator."""
+
+    introduction: Introduction
+    role: ViewerRole
+
+
+def _role_in(user: User, introduction: Introduction) -> ViewerRole | None:
+    if introduction.mentee_profile.user_id == user.id:
+        return "mentee"
+    if introduction.mentor_profile.user_id == user.id:
+        return "mentor"
+    if user.role == Role.coordinator and user.organization_id == introduction.organization_id:
+        return "coordinator"
+    return None
+
+
+def view(
+    session: Session, user: User, introduction_id: uuid.UUID, *, lock: bool = False
+) -> Viewing:
+    """Load an introduction the caller takes part in or coordinates; others get 404."""
+    introduction = session.get(
+        Introduction, introduction_id, options=WITH_PROFILES, with_for_update=lock or None
+    )
+    role = _role_in(user, introduction) if introduction is not None else None
+    if introduction is None or role is None:
+        raise NotFound("No such introduction")
+    return Viewing(introduction, role)
+
+
+def _event(
+    session: Session,
+    introduction: Introduction,
+    actor: User | None,
+    actor_role: str,
+    action: str,
+    before: str,
+    note: str | None = None,
+) -> None:
+    session.add(
+        IntroductionEvent(
+            introduction_id=introduction.id,
+            actor_id=actor.id if actor else None,
+            actor_role=actor_role,
+            action=action,
+            from_status=before,
+            to_status=introduction.status,
+            note=note,
+            at=utcnow(),
+        )
+    )
+
+
+def _record(
+    session: Session,
+    introduction: Introduction,
+    actor: User | None,
+    actor_role: str,
+    action: str,
+    to: IntroductionStatus,
+    note: str | None = None,
+) -> None:
+    before = introduction.status
+    introduction.status = to
+    _event(session, introduction, actor, actor_role, action, before, note)
+    if to in CLOSED_FOR_GOOD:
+        introduction.closed_at = utcnow()
+        pair = (introduction.mentee_profile_id, introduction.mentor_profile_id)
+        if session.get(PairExclusion, pair) is None:
+            session.add(
+                PairExclusion(
+                    mentee_profile_id=pair[0], mentor_profile_id=pair[1], reason=CLOSED_FOR_GOOD[to]
+                )
+            )
+        # Both are free again: the mentee needs a new match, the mentor has a place.
+        mentee, mentor = introduction.mentee_profile, introduction.mentor_profile
+        if to == IntroductionStatus.ended:
+            mentee.waiting_since = utcnow()
+        queue_profile_matching(session, mentee)
+        queue_profile_matching(session, mentor)
+    notify_participants(session, introduction, str(to))
+    session.flush()
+
+
+def _participant(viewing: Viewing) -> str:
+    if viewing.role == "coordinator":
+        raise Forbidden("Only the two people introduced can answer or end an introduction")
+    return viewing.role
+
+
+def _coordinator(viewing: Viewing) -> None:
+    if viewing.role != "coordinator":
+        raise Forbidden("Only a coordinator of the organization can do this")
+
+
+def _require(introduction: Introduction, status: IntroductionStatus, verb: str) -> None:
+    if introduction.status != status:
+        raise Conflict(f"Cannot {verb} an introduction that is {introduction.status}")
+
+
+def accept(session: Session, user: User, introduction_id: uuid.UUID) -> Viewing:
+    """A participant accepts; when both have, it goes to a coordinator."""
+    viewing = view(session, user, introduction_id, lock=True)
+    side, introduction = _participant(viewing), viewing.introduction
+    _require(introduction, IntroductionStatus.proposed, "accept")
+    if getattr(introduction, f"{side}_response") == Response.accepted:
+        return viewing  # accepted already: the same answer, nothing recorded twice
+    setattr(introduction, f"{side}_response", Response.accepted)
+    if introduction.mentee_response == introduction.mentor_response == Response.accepted:
+        _record(session, introduction, user, side, "accept", IntroductionStatus.awaiting_approval)
+    else:  # one side so far: recorded, nobody told yet
+        _event(session, introduction, user, side, "accept", introduction.status)
+        session.flush()
+    return viewing
+
+
+def decline(
+    session: Session, user: User, introduction_id: uuid.UUID, reason: str | None
+) -> Viewing:
+    """A participant declines; the pair is never proposed again."""
+    viewing = view(session, user, introduction_id, lock=True)
+    side, introduction = _participant(viewing), viewing.introduction
+    _require(introduction, IntroductionStatus.proposed, "decline")
+    setattr(introduction, f"{side}_response", Response.declined)
+    _record(session, introduction, user, side, "decline", IntroductionStatus.declined, reason)
+    return viewing
+
+
+def approve(session: Session, user: User, introduction_id: uuid.UUID, note: str | None) -> Viewing:
+    """A coordinator approves; 409 when the mentor has no free place."""
+    viewing = view(session, user, introduction_id, lock=True)
+    _coordinator(viewing)
+    introduction = viewing.introduction
+    _require(introduction, IntroductionStatus.awaiting_approval, "approve")
+    mentor = introduction.mentor_profile
+    # Lock the mentor, then count: two approvals for one free place queue up here, and the
+    # second sees the first's active mentorship.
+    session.execute(select(Profile.id).where(Profile.id == mentor.id).with_for_update())
+    if active_mentee_count(session, mentor.id) >= (mentor.capacity or 1):
+        raise Conflict("The mentor is full: no free place for another mentee")
+    introduction.approved_at = utcnow()
+    introduction.mentee_profile.waiting_since = None
+    _record(session, introduction, user, "coordinator", "approve", IntroductionStatus.active, note)
+    return viewing
+
+
+def reject(session: Session, user: User, introduction_id: uuid.UUID, note: str | None) -> Viewing:
+    """A coordinator rejects; the pair is never proposed again."""
+    viewing = view(session, user, introduction_id, lock=True)
+    _coordinator(viewing)
+    introduction = viewing.introduction
+    _require(introduction, IntroductionStatus.awaiting_approval, "reject")
+    _record(session, introduction, user, "coordinator", "reject", IntroductionStatus.rejected, note)
+    return viewing
+
+
+def end(session: Session, user: User, introduction_id: uuid.UUID, reason: str | None) -> Viewing:
+    """A participant ends an active mentorship."""
+    viewing = view(session, user, introduction_id, lock=True)
+    side = _participant(viewing)
+    _require(viewing.introduction, IntroductionStatus.active, "end")
+    _record(session, viewing.introduction, user, side, "end", IntroductionStatus.ended, reason)
+    return viewing
+
+
+def expire_due(session: Session, *, limit: int = 500) -> int:
+    """Expire proposals nobody answered in time; their mentees are matched again."""
+    due = session.scalars(
+        select(Introduction)
+        .where(
+            Introduction.status == IntroductionStatus.proposed, Introduction.expires_at <= utcnow()
+        )
+        .options(*WITH_PROFILES)
+        .order_by(Introduction.expires_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for introduction in due:
+        _record(session, introduction, None, "system", "expire", IntroductionStatus.expired)
+    return len(due)

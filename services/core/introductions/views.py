@@ -1,0 +1,174 @@
+"""What each viewer sees of an introduction: the two cards, contact once active (to the two
+people only), listings a page at a time, and a coordinator's event log."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from services.core.introductions.schemas import (
+    Card,
+    Contact,
+    Contacts,
+    EventPublic,
+    IntroductionPublic,
+)
+from services.core.introductions.transitions import (
+    WITH_PROFILES,
+    Viewing,
+    _coordinator,
+    _role_in,
+    view,
+)
+from services.core.models import (
+    Introduction,
+    IntroductionEvent,
+    IntroductionStatus,
+    Profile,
+    Response,
+    User,
+)
+from services.core.pagination import Page, paginate
+from services.core.profiles.schemas import recovery_band
+
+
+def _distance_text(distance_km: float | None) -> str:
+    if distance_km is None:
+        return "online"
+    return "under 2 km" if distance_km < 2 else f"about {int(distance_km)} km"
+
+
+def _overlap_text(minutes: int) -> str:
+    hours = minutes / 60
+    return f"{hours:g} hours a week in common" if hours != 1 else "1 hour a week in common"
+
+
+def _card(profile: Profile, introduction: Introduction) -> Card:
+    return Card(
+        profile_id=profile.id,
+        alias=profile.alias,
+        pathways=profile.pathways,  # type: ignore[arg-type]
+        time_in_recovery=recovery_band(profile.recovery_date),
+        languages=profile.languages,
+        approximate_distance=_distance_text(introduction.distance_km),
+        weekly_overlap=_overlap_text(introduction.overlap_minutes),
+        interests=profile.interests,
+        about=profile.about,
+    )
+
+
+def _shows_contact(viewing: Viewing) -> bool:
+    participant = viewing.role in ("mentee", "mentor")
+    return participant and viewing.introduction.status == IntroductionStatus.active
+
+
+def contacts(session: Session, viewings: Iterable[Viewing]) -> dict[uuid.UUID, Contact]:
+    """The contact details these viewings may show, by account, read in one query (or none)."""
+    wanted = {
+        profile.user_id
+        for viewing in viewings
+        if _shows_contact(viewing)
+        for profile in (viewing.introduction.mentee_profile, viewing.introduction.mentor_profile)
+    }
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.id, User.display_name, User.email).where(User.id.in_(wanted))
+    )
+    return {user_id: Contact(display_name=name, email=email) for user_id, name, email in rows}
+
+
+def to_public(
+    session: Session, viewing: Viewing, people: Mapping[uuid.UUID, Contact] | None = None
+) -> IntroductionPublic:
+    """An introduction as the caller may see it; contact only for participants, once active."""
+    introduction = viewing.introduction
+    mentee, mentor = introduction.mentee_profile, introduction.mentor_profile
+    contact = None
+    if _shows_contact(viewing):
+        people = people if people is not None else contacts(session, [viewing])
+        contact = Contacts(mentee=people[mentee.user_id], mentor=people[mentor.user_id])
+    return IntroductionPublic(
+        id=introduction.id,
+        status=IntroductionStatus(introduction.status),
+        mentee_response=Response(introduction.mentee_response),
+        mentor_response=Response(introduction.mentor_response),
+        score=round(introduction.score, 4),
+        explanation=introduction.explanation,
+        proposed_at=introduction.proposed_at,
+        expires_at=introduction.expires_at,
+        mentee=_card(mentee, introduction),
+        mentor=_card(mentor, introduction),
+        contact=contact,
+        your_role=viewing.role,
+    )
+
+
+def presenter(
+    session: Session, viewings: Iterable[Viewing]
+) -> Callable[[Viewing], IntroductionPublic]:
+    """`to_public` for a page of viewings, with the contacts they show read once for all."""
+    return partial(to_public, session, people=contacts(session, viewings))
+
+
+def list_for_member(
+    session: Session, user: User, status: IntroductionStatus | None, limit: int, offset: int
+) -> Page[Viewing]:
+    """The member's own introductions, as mentee and as mentor, newest first."""
+    own = select(Profile.id).where(Profile.user_id == user.id)
+    where: list[ColumnElement[bool]] = [
+        Introduction.mentee_profile_id.in_(own) | Introduction.mentor_profile_id.in_(own)
+    ]
+    if status is not None:
+        where.append(Introduction.status == status)
+    return _listing(session, user, where, limit, offset)
+
+
+def list_for_coordinator(
+    session: Session, user: User, status: IntroductionStatus | None, limit: int, offset: int
+) -> Page[Viewing]:
+    """The organization's introductions (the approval queue with `awaiting_approval`)."""
+    where: list[ColumnElement[bool]] = [Introduction.organization_id == user.organization_id]
+    if status is not None:
+        where.append(Introduction.status == status)
+    return _listing(session, user, where, limit, offset)
+
+
+def _listing(
+    session: Session, user: User, where: list[ColumnElement[bool]], limit: int, offset: int
+) -> Page[Viewing]:
+    statement = (
+        select(Introduction)
+        .where(*where)
+        .options(*WITH_PROFILES)
+        .order_by(Introduction.proposed_at.desc(), Introduction.id)
+    )
+    rows = paginate(session, statement, limit=limit, offset=offset)
+    viewings = [Viewing(row, _role_in(user, row) or "coordinator") for row in rows.items]
+    return Page(items=viewings, total=rows.total)
+
+
+def events(session: Session, user: User, introduction_id: uuid.UUID) -> list[EventPublic]:
+    """The recorded transitions, oldest first (coordinators of the organization only)."""
+    viewing = view(session, user, introduction_id)
+    _coordinator(viewing)
+    rows = session.scalars(
+        select(IntroductionEvent)
+        .where(IntroductionEvent.introduction_id == introduction_id)
+        .order_by(IntroductionEvent.at, IntroductionEvent.id)
+    )
+    return [
+        EventPublic(
+            at=row.at,
+            actor=row.actor_role,
+            action=row.action,
+            from_status=IntroductionStatus(row.from_status) if row.from_status else None,
+            to_status=IntroductionStatus(row.to_status),
+            note=row.note,
+        )
+        for row in rows
+    ]
