@@ -607,9 +607,9 @@ def pick_burst(
     from sqlalchemy import select
 
     from services.core.db import make_engine, make_session_factory, transaction
-    from services.core.matching.eligibility import eligible_mentees, organization_load
+    from services.core.matching.eligibility import eligible_mentees, eligible_mentors
     from services.core.matching.participants import to_participant
-    from services.core.models import Profile, ProfileRole, User, VettingStatus
+    from services.core.models import User
     from services.matcher import Problem, parse_participant
     from services.matcher.encoding import encode_problem
     from services.matcher.feasibility import feasible_pairs
@@ -621,17 +621,11 @@ def pick_burst(
             organization_id = session.scalar(
                 select(User.organization_id).where(User.email == coordinator_email)
             )
-            load = organization_load(session, organization_id)
-            vetted = session.scalars(
-                select(Profile).where(
-                    Profile.organization_id == organization_id,
-                    Profile.role == ProfileRole.mentor,
-                    Profile.vetting_status == VettingStatus.approved,
-                    Profile.paused.is_(False),
-                )
-            ).all()
-            mentors = [to_participant(m, holding=load.get(m.id, 0), today=today) for m in vetted]
-            mentors = [m for m in mentors if m.remaining_capacity > 0]
+            # Vetted, unpaused mentors with a free place, as the worker sees them.
+            mentors = [
+                to_participant(m, holding=load, today=today)
+                for m, load in eligible_mentors(session, organization_id)
+            ]
             waiting = [
                 to_participant(m, today=today) for m in eligible_mentees(session, organization_id)
             ]

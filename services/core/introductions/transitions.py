@@ -58,7 +58,8 @@ class Viewing:
     role: ViewerRole
 
 
-def _role_in(user: User, introduction: Introduction) -> ViewerRole | None:
+def role_in(user: User, introduction: Introduction) -> ViewerRole | None:
+    """The caller's part in an introduction, or None when it is none of theirs."""
     if introduction.mentee_profile.user_id == user.id:
         return "mentee"
     if introduction.mentor_profile.user_id == user.id:
@@ -75,7 +76,7 @@ def view(
     introduction = session.get(
         Introduction, introduction_id, options=WITH_PROFILES, with_for_update=lock or None
     )
-    role = _role_in(user, introduction) if introduction is not None else None
+    role = role_in(user, introduction) if introduction is not None else None
     if introduction is None or role is None:
         raise NotFound("No such introduction")
     return Viewing(introduction, role)
@@ -141,7 +142,8 @@ def _participant(viewing: Viewing) -> str:
     return viewing.role
 
 
-def _coordinator(viewing: Viewing) -> None:
+def require_coordinator(viewing: Viewing) -> None:
+    """403 unless the caller coordinates the introduction's organization."""
     if viewing.role != "coordinator":
         raise Forbidden("Only a coordinator of the organization can do this")
 
@@ -182,7 +184,7 @@ def decline(
 def approve(session: Session, user: User, introduction_id: uuid.UUID, note: str | None) -> Viewing:
     """A coordinator approves; 409 when the mentor has no free place."""
     viewing = view(session, user, introduction_id, lock=True)
-    _coordinator(viewing)
+    require_coordinator(viewing)
     introduction = viewing.introduction
     _require(introduction, IntroductionStatus.awaiting_approval, "approve")
     mentor = introduction.mentor_profile
@@ -200,7 +202,7 @@ def approve(session: Session, user: User, introduction_id: uuid.UUID, note: str 
 def reject(session: Session, user: User, introduction_id: uuid.UUID, note: str | None) -> Viewing:
     """A coordinator rejects; the pair is never proposed again."""
     viewing = view(session, user, introduction_id, lock=True)
-    _coordinator(viewing)
+    require_coordinator(viewing)
     introduction = viewing.introduction
     _require(introduction, IntroductionStatus.awaiting_approval, "reject")
     _record(session, introduction, user, "coordinator", "reject", IntroductionStatus.rejected, note)

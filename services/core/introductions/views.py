@@ -20,8 +20,8 @@ from services.core.introductions.schemas import (
 from services.core.introductions.transitions import (
     WITH_PROFILES,
     Viewing,
-    _coordinator,
-    _role_in,
+    require_coordinator,
+    role_in,
     view,
 )
 from services.core.models import (
@@ -148,14 +148,14 @@ def _listing(
         .order_by(Introduction.proposed_at.desc(), Introduction.id)
     )
     rows = paginate(session, statement, limit=limit, offset=offset)
-    viewings = [Viewing(row, _role_in(user, row) or "coordinator") for row in rows.items]
+    viewings = [Viewing(row, role_in(user, row) or "coordinator") for row in rows.items]
     return Page(items=viewings, total=rows.total)
 
 
 def events(session: Session, user: User, introduction_id: uuid.UUID) -> list[EventPublic]:
     """The recorded transitions, oldest first (coordinators of the organization only)."""
     viewing = view(session, user, introduction_id)
-    _coordinator(viewing)
+    require_coordinator(viewing)
     rows = session.scalars(
         select(IntroductionEvent)
         .where(IntroductionEvent.introduction_id == introduction_id)

@@ -36,7 +36,7 @@ class MentorIndexes:
     """A per-process cache of mentor indexes, one per organization."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self._lock = threading.Lock()
         self._entries: dict[uuid.UUID, _Entry] = {}
 
     def snapshot(self, session: Session, organization_id: uuid.UUID, today: date) -> Snapshot:
@@ -48,7 +48,7 @@ class MentorIndexes:
             )
         ).one()
         key = (today, int(count), latest)
-        with self.lock:
+        with self._lock:
             entry = self._entries.get(organization_id)
             if entry is None or entry.key != key:
                 mentors = session.scalars(
@@ -61,7 +61,7 @@ class MentorIndexes:
                 capacity = np.array([m.capacity or 1 for m in mentors], dtype=np.int64)
                 entry = _Entry(key, index, rows, capacity)
                 self._entries[organization_id] = entry
-        return Snapshot(self.lock, entry, organization_id)
+        return Snapshot(self._lock, entry, organization_id)
 
 
 class Snapshot:

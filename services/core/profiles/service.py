@@ -99,25 +99,17 @@ def withdraw(*, session: Session, user: User, role: ProfileRole) -> None:
     """Deletes the caller's profile for one side, and with it what they wrote."""
     profile = get_own(session=session, user=user, role=role)
     # Whoever was paired with this profile is free again once it goes.
-    mine = (
-        Introduction.mentee_profile_id
-        if role == ProfileRole.mentee
-        else Introduction.mentor_profile_id
-    )
+    if role == ProfileRole.mentee:
+        mine, partner = Introduction.mentee_profile_id, Introduction.mentor_profile
+    else:
+        mine, partner = Introduction.mentor_profile_id, Introduction.mentee_profile
     holding = session.scalars(
         select(Introduction)
         .where(mine == profile.id, Introduction.status.in_(HOLDING_STATUSES))
-        .options(
-            selectinload(Introduction.mentee_profile), selectinload(Introduction.mentor_profile)
-        )
+        .options(selectinload(partner))
     ).all()
     for introduction in holding:
-        partner = (
-            introduction.mentor_profile
-            if role == ProfileRole.mentee
-            else introduction.mentee_profile
-        )
-        queue_profile_matching(session, partner)
+        queue_profile_matching(session, getattr(introduction, partner.key))
     session.delete(profile)
     session.flush()
 
