@@ -624,10 +624,11 @@ def pick_burst(
             # Vetted, unpaused mentors with a free place, as the worker sees them.
             mentors = [
                 to_participant(m, holding=load, today=today)
-                for m, load in eligible_mentors(session, organization_id)
+                for m, load in eligible_mentors(session=session, organization_id=organization_id)
             ]
             waiting = [
-                to_participant(m, today=today) for m in eligible_mentees(session, organization_id)
+                to_participant(m, today=today)
+                for m in eligible_mentees(session=session, organization_id=organization_id)
             ]
     finally:
         engine.dispose()

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +16,13 @@ from services.core.settings import get_settings
 
 logger = logging.getLogger("peermatch.worker")
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Work(Protocol[T_co]):
+    """Work done in one transaction: a service call that takes the session by keyword."""
+
+    def __call__(self, *, session: Session) -> T_co: ...
 
 
 @cache
@@ -36,10 +42,10 @@ def dispose_engine() -> None:
         _engine().dispose()
 
 
-def unit(work: Callable[[Session], T]) -> T:
+def unit(work: Work[T]) -> T:
     """Run `work` in one transaction, then send on what it queued (best effort)."""
     with transaction(session_factory()) as session:
-        result = work(session)
+        result = work(session=session)
     try:
         relay()
     except Exception:

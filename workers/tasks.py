@@ -46,7 +46,7 @@ MATCH_RETRIES = 5
 def profile_saved(self: Task, profile_id: str) -> int:
     """Propose the best feasible partner(s) for a saved profile; returns proposals made."""
     days = get_settings().proposal_expiry_days
-    outcome = unit(lambda s: match_profile(s, uuid.UUID(profile_id), expiry_days=days))
+    outcome = unit(partial(match_profile, profile_id=uuid.UUID(profile_id), expiry_days=days))
     retries = self.request.retries
     if outcome.missed:
         # Ids only: who had a feasible mentor with a free place and still got nothing.
@@ -80,15 +80,15 @@ def run(run_id: str) -> str | None:
     """Carry out a queued matching run; a finished run is left as it is."""
     days = get_settings().proposal_expiry_days
 
-    def work(session: Session) -> str | None:
-        done = run_batch(session, uuid.UUID(run_id), expiry_days=days)
+    def work(*, session: Session) -> str | None:
+        done = run_batch(session=session, run_id=uuid.UUID(run_id), expiry_days=days)
         return done.status if done else None
 
-    unit(lambda session: mark_running(session, uuid.UUID(run_id)))
+    unit(partial(mark_running, run_id=uuid.UUID(run_id)))
     try:
         return unit(work)
     except Exception:
-        unit(lambda session: mark_failed(session, uuid.UUID(run_id)))
+        unit(partial(mark_failed, run_id=uuid.UUID(run_id)))
         raise
 
 
@@ -108,7 +108,7 @@ def expire() -> int:
 def send_notification(notification_id: str) -> bool:
     """Send one owed email, unless it went already."""
     settings = get_settings()
-    return unit(lambda s: send(s, uuid.UUID(notification_id), settings))
+    return unit(partial(send, notification_id=uuid.UUID(notification_id), settings=settings))
 
 
 @app.task(name=RELAY_TASK)

@@ -38,7 +38,7 @@ SUBJECTS = {
 }
 
 
-def notify_participants(session: Session, introduction: Introduction, kind: str) -> None:
+def notify_participants(*, session: Session, introduction: Introduction, kind: str) -> None:
     """Owe both participants an email about this step (once per person, step and pair)."""
     user_ids = session.scalars(
         select(Profile.user_id).where(
@@ -55,11 +55,11 @@ def notify_participants(session: Session, introduction: Introduction, kind: str)
                 session.flush()
         except IntegrityError:
             continue  # already owed: a repeated task creates nothing twice
-        enqueue(session, SEND_TASK, notification_id=str(notification.id))
+        enqueue(session=session, task=SEND_TASK, notification_id=str(notification.id))
 
 
 def notify_new_introduction(
-    session: Session, introduction: Introduction, kind: str, user_ids: tuple[uuid.UUID, ...]
+    *, session: Session, introduction: Introduction, kind: str, user_ids: tuple[uuid.UUID, ...]
 ) -> None:
     """Owe both people an email about a just-created introduction (nothing to dedupe yet)."""
     for user_id in dict.fromkeys(user_ids):
@@ -67,7 +67,7 @@ def notify_new_introduction(
             id=uuid.uuid4(), introduction_id=introduction.id, recipient_id=user_id, kind=kind
         )
         session.add(notification)
-        enqueue(session, SEND_TASK, notification_id=str(notification.id))
+        enqueue(session=session, task=SEND_TASK, notification_id=str(notification.id))
 
 
 def _message(settings: Settings, to: str, kind: str, introduction_id: uuid.UUID) -> EmailMessage:
@@ -97,7 +97,7 @@ def deliver(settings: Settings, message: EmailMessage, key: str) -> None:
         smtp.send_message(message)
 
 
-def send(session: Session, notification_id: uuid.UUID, settings: Settings) -> bool:
+def send(*, session: Session, notification_id: uuid.UUID, settings: Settings) -> bool:
     """Send one owed email unless it was sent already; True if sent now."""
     notification = session.get(Notification, notification_id, with_for_update=True)
     if notification is None or notification.sent_at is not None:

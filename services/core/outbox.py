@@ -27,7 +27,7 @@ Publish = Callable[[str, dict[str, Any], str], None]
 PENDING_KEY = "peermatch.outbox_pending"
 
 
-def enqueue(session: Session, task: str, **payload: Any) -> OutboxMessage:
+def enqueue(*, session: Session, task: str, **payload: Any) -> OutboxMessage:
     """Queue a task to be sent once this session's transaction commits."""
     message = OutboxMessage(task=task, payload=payload)
     session.add(message)

@@ -19,7 +19,7 @@ class Page(Generic[T]):
     total: int
 
 
-def paginate(session: Session, statement: Select[T], *, limit: int, offset: int) -> Page[T]:
+def paginate(*, session: Session, statement: Select[T], limit: int, offset: int) -> Page[T]:
     """Counts what `statement` selects, then returns the page `limit`/`offset` picks."""
     counted = statement.order_by(None).subquery()
     total = session.scalar(select(func.count()).select_from(counted)) or 0

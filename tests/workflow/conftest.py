@@ -71,7 +71,9 @@ class Cast:
     def match(self, person: Person) -> list[str]:
         """Run the incremental matching for a profile, as the worker's task does."""
         with transaction(self.app.state.session_factory) as session:
-            made = match_profile(session, uuid.UUID(person.profile_id), expiry_days=7)
+            made = match_profile(
+                session=session, profile_id=uuid.UUID(person.profile_id), expiry_days=7
+            )
             return [str(i.id) for i in made.proposals]
 
     def introductions(self, person: Person, status: str | None = None) -> list[dict[str, Any]]:

@@ -81,7 +81,9 @@ def test_concurrent_matching_gives_a_mentee_one_open_proposal(cast: Cast) -> Non
 
     def match() -> int:
         with transaction(factory) as session:
-            made = match_profile(session, uuid.UUID(mentee.profile_id), expiry_days=7)
+            made = match_profile(
+                session=session, profile_id=uuid.UUID(mentee.profile_id), expiry_days=7
+            )
             return len(made.proposals)
 
     made = _at_once([match for _ in range(4)])

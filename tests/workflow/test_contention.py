@@ -40,7 +40,10 @@ def test_a_place_taken_under_the_lock_sends_the_mentee_to_the_next_best(cast: Ca
             mentor = session.scalars(select(Profile).where(Profile.alias == "Top")).one()
             assert mentee is not None
             made = create_proposal(
-                session, manual_candidate(mentee, mentor), expiry_days=7, source="manual"
+                session=session,
+                candidate=manual_candidate(mentee, mentor),
+                expiry_days=7,
+                source="manual",
             )
             assert made is not None
             holding.set()
@@ -51,7 +54,9 @@ def test_a_place_taken_under_the_lock_sends_the_mentee_to_the_next_best(cast: Ca
     filler.start()
     assert holding.wait(30)
     with transaction(factory) as session:
-        outcome = match_profile(session, uuid.UUID(placed.profile_id), expiry_days=7)
+        outcome = match_profile(
+            session=session, profile_id=uuid.UUID(placed.profile_id), expiry_days=7
+        )
     filler.join(30)
     assert done.is_set()
     assert len(outcome.proposals) == 1 and not outcome.contended
@@ -81,12 +86,12 @@ def test_the_safety_net_matches_who_waits_while_a_place_is_free(
         ).one()
     caplog.set_level(logging.WARNING, logger="peermatch.matching")
     with transaction(factory) as session:
-        made = reconcile(session, organization_id, expiry_days=7)
+        made = reconcile(session=session, organization_id=organization_id, expiry_days=7)
     assert [str(i.mentee_profile_id) for i in made] == [lost.profile_id]
     assert (_mentor_of(cast, lost), _mentor_of(cast, unfit)) == ("Free", None)
     warning = " ".join(r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
     assert lost.profile_id in warning and "Lost" not in warning
     # Run again: nothing new, and nothing twice.
     with transaction(factory) as session:
-        assert reconcile(session, organization_id, expiry_days=7) == []
+        assert reconcile(session=session, organization_id=organization_id, expiry_days=7) == []
     assert len(cast.introductions(lost)) == 1

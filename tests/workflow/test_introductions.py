@@ -147,9 +147,9 @@ def test_expiry_rematches_the_mentee_with_someone_else(cast: Cast) -> None:
     with transaction(factory) as session:
         session.execute(update(Introduction).values(expires_at=utcnow() - timedelta(minutes=1)))
     with transaction(factory) as session:
-        assert expire_due(session) == 1
+        assert expire_due(session=session) == 1
     with transaction(factory) as session:
-        assert expire_due(session) == 0  # running it twice expires nothing twice
+        assert expire_due(session=session) == 0  # running it twice expires nothing twice
     assert cast.introductions(first)[0]["status"] == "expired"
     [again] = cast.match(mentee)
     assert cast.introductions(mentee, "proposed")[0]["mentor"]["alias"] == "Second"
@@ -241,9 +241,9 @@ def test_matching_runs_and_stats(cast: Cast, coordinator) -> None:  # type: igno
     run = started.json()
     assert run["status"] == "queued"
     with transaction(cast.app.state.session_factory) as session:
-        run_batch(session, uuid.UUID(run["id"]), expiry_days=7)
+        run_batch(session=session, run_id=uuid.UUID(run["id"]), expiry_days=7)
     with transaction(cast.app.state.session_factory) as session:
-        run_batch(session, uuid.UUID(run["id"]), expiry_days=7)  # a second delivery
+        run_batch(session=session, run_id=uuid.UUID(run["id"]), expiry_days=7)  # a second delivery
     done = cast.client.get(f"/api/v1/matching/runs/{run['id']}", headers=cast.coordinator).json()
     assert done["status"] == "succeeded"
     assert done["mentees_considered"] == 3
@@ -282,9 +282,9 @@ def test_each_step_owes_one_email_and_sends_it_once(cast: Cast) -> None:
         first = owed[0].id
     settings = cast.app.state.settings
     with transaction(factory) as session:
-        assert send(session, first, settings) is True
+        assert send(session=session, notification_id=first, settings=settings) is True
     with transaction(factory) as session:
-        assert send(session, first, settings) is False
+        assert send(session=session, notification_id=first, settings=settings) is False
     mails = list(settings.mail_dir.glob("*.eml"))
     assert len(mails) == 1
     text = mails[0].read_text()

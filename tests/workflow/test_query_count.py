@@ -17,11 +17,11 @@ from sqlalchemy import event
 
 from services.core.db import transaction, utcnow
 from services.core.models import (
+    Answer,
     Introduction,
     IntroductionStatus,
     Profile,
     ProfileRole,
-    Response,
     User,
 )
 from tests.workflow.conftest import Cast, Person
@@ -73,8 +73,8 @@ def _add_introductions(cast: Cast, mentor: Person, count: int, start: int) -> No
                     mentee_profile_id=mentee.id,
                     mentor_profile_id=mentor_profile.id,
                     status=status,
-                    mentee_response=Response.accepted if answered else Response.pending,
-                    mentor_response=Response.accepted if answered else Response.pending,
+                    mentee_response=Answer.accepted if answered else Answer.pending,
+                    mentor_response=Answer.accepted if answered else Answer.pending,
                     score=0.5,
                     explanation={},
                     distance_km=3.0,

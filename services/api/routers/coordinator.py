@@ -16,33 +16,12 @@ from services.core.introductions.schemas import (
     ManualProposal,
     Stats,
 )
-from services.core.models import IntroductionStatus, Profile, VettingStatus
+from services.core.models import IntroductionStatus, VettingStatus
 from services.core.profiles import service as profiles
-from services.core.profiles.schemas import (
-    MentorSummary,
-    VettingDecision,
-    WaitingMentee,
-    recovery_band,
-)
+from services.core.profiles import views as profile_views
+from services.core.profiles.schemas import MentorSummary, VettingDecision, WaitingMentee
 
 router = APIRouter(prefix="/coordinator", tags=["coordinator"])
-
-
-def _mentor_summary(profile: Profile) -> MentorSummary:
-    return MentorSummary(
-        profile_id=profile.id,
-        alias=profile.alias,
-        pathways=profile.pathways,  # type: ignore[arg-type]
-        time_in_recovery=recovery_band(profile.recovery_date),
-        languages=profile.languages,
-        meeting_format=profile.meeting_format,  # type: ignore[arg-type]
-        capacity=profile.capacity or 1,
-        paused=profile.paused,
-        vetting_status=VettingStatus(profile.vetting_status or VettingStatus.pending),
-        vetting_note=profile.vetting_note,
-        about=profile.about,
-        created_at=profile.created_at,
-    )
 
 
 @router.get("/mentors", response_model=list[MentorSummary])
@@ -62,7 +41,7 @@ def list_mentors(
         limit=limit,
         offset=offset,
     )
-    return page_out(response, page, _mentor_summary)
+    return page_out(response, page, profile_views.mentor_summary)
 
 
 @router.post("/mentors/{profile_id}/vetting", response_model=MentorSummary)
@@ -80,7 +59,7 @@ def vet_mentor(
         decision=VettingStatus(body.decision),
         note=body.note,
     )
-    return _mentor_summary(profile)
+    return profile_views.mentor_summary(profile)
 
 
 @router.get("/waiting-mentees", response_model=list[WaitingMentee])
@@ -96,19 +75,7 @@ def waiting_mentees(
         session=session, organization_id=coordinator.organization_id, limit=limit, offset=offset
     )
     now = datetime.now(UTC)
-    return page_out(
-        response,
-        page,
-        lambda profile: WaitingMentee(
-            profile_id=profile.id,
-            alias=profile.alias,
-            pathways=profile.pathways,  # type: ignore[arg-type]
-            languages=profile.languages,
-            meeting_format=profile.meeting_format,  # type: ignore[arg-type]
-            waiting_since=profile.waiting_since or profile.created_at,
-            waiting_days=(now - (profile.waiting_since or profile.created_at)).days,
-        ),
-    )
+    return page_out(response, page, lambda profile: profile_views.waiting_mentee(profile, now=now))
 
 
 @router.get("/introductions", response_model=list[IntroductionPublic])
@@ -122,8 +89,10 @@ def organization_introductions(
 ) -> list[IntroductionPublic]:
     """Your organization's introductions, newest first: `?status=awaiting_approval` is the
     approval queue. Contact details are never part of this view."""
-    page = views.list_for_coordinator(session, coordinator, status, limit, offset)
-    return page_out(response, page, views.presenter(session, page.items))
+    page = views.list_for_coordinator(
+        session=session, user=coordinator, status=status, limit=limit, offset=offset
+    )
+    return page_out(response, page, views.presenter(session=session, viewings=page.items))
 
 
 @router.get("/introductions/{introduction_id}/events", response_model=list[EventPublic])
@@ -131,7 +100,7 @@ def introduction_events(
     introduction_id: uuid.UUID, session: SessionDep, coordinator: CurrentCoordinator
 ) -> list[EventPublic]:
     """Every transition of an introduction: who (by role), when, from, to."""
-    return views.events(session, coordinator, introduction_id)
+    return views.events(session=session, user=coordinator, introduction_id=introduction_id)
 
 
 @router.post(
@@ -145,12 +114,17 @@ def propose_manually(
 ) -> IntroductionPublic:
     """Propose a pair yourself; a pair that breaks a hard constraint is refused with 422."""
     introduction = manual.propose(
-        session, coordinator, body, expiry_days=settings.proposal_expiry_days
+        session=session,
+        coordinator=coordinator,
+        body=body,
+        expiry_days=settings.proposal_expiry_days,
     )
-    return views.to_public(session, transitions.Viewing(introduction, "coordinator"))
+    return views.to_public(
+        session=session, viewing=transitions.Viewing(introduction, "coordinator")
+    )
 
 
 @router.get("/stats", response_model=Stats)
 def organization_stats(session: SessionDep, coordinator: CurrentCoordinator) -> Stats:
     """Counts by status, median days to an active introduction, acceptance, utilization."""
-    return stats.stats(session, coordinator.organization_id)
+    return stats.stats(session=session, organization_id=coordinator.organization_id)

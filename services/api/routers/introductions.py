@@ -25,8 +25,10 @@ def my_introductions(
     offset: Offset = 0,
 ) -> list[IntroductionPublic]:
     """Your introductions, as mentee and as mentor, newest first; total in `X-Total-Count`."""
-    page = views.list_for_member(session, user, status, limit, offset)
-    return page_out(response, page, views.presenter(session, page.items))
+    page = views.list_for_member(
+        session=session, user=user, status=status, limit=limit, offset=offset
+    )
+    return page_out(response, page, views.presenter(session=session, viewings=page.items))
 
 
 @router.get("/introductions/{introduction_id}", response_model=IntroductionPublic)
@@ -34,7 +36,10 @@ def read_introduction(
     introduction_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> IntroductionPublic:
     """One introduction: its two participants and the organization's coordinators only."""
-    return views.to_public(session, transitions.view(session, user, introduction_id))
+    return views.to_public(
+        session=session,
+        viewing=transitions.view(session=session, user=user, introduction_id=introduction_id),
+    )
 
 
 @router.post("/introductions/{introduction_id}/accept", response_model=IntroductionPublic)
@@ -42,7 +47,10 @@ def accept(
     introduction_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> IntroductionPublic:
     """Accept a proposed introduction (a participant, while `proposed`)."""
-    return views.to_public(session, transitions.accept(session, user, introduction_id))
+    return views.to_public(
+        session=session,
+        viewing=transitions.accept(session=session, user=user, introduction_id=introduction_id),
+    )
 
 
 @router.post("/introductions/{introduction_id}/decline", response_model=IntroductionPublic)
@@ -51,7 +59,12 @@ def decline(
 ) -> IntroductionPublic:
     """Decline a proposed introduction; the pair is never proposed again."""
     reason = body.reason if body else None
-    return views.to_public(session, transitions.decline(session, user, introduction_id, reason))
+    return views.to_public(
+        session=session,
+        viewing=transitions.decline(
+            session=session, user=user, introduction_id=introduction_id, reason=reason
+        ),
+    )
 
 
 @router.post("/introductions/{introduction_id}/approve", response_model=IntroductionPublic)
@@ -60,7 +73,12 @@ def approve(
 ) -> IntroductionPublic:
     """Approve an introduction both accepted (a coordinator); 409 if the mentor is full."""
     note = body.note if body else None
-    return views.to_public(session, transitions.approve(session, user, introduction_id, note))
+    return views.to_public(
+        session=session,
+        viewing=transitions.approve(
+            session=session, user=user, introduction_id=introduction_id, note=note
+        ),
+    )
 
 
 @router.post("/introductions/{introduction_id}/reject", response_model=IntroductionPublic)
@@ -69,7 +87,12 @@ def reject(
 ) -> IntroductionPublic:
     """Reject an introduction both accepted (a coordinator)."""
     note = body.note if body else None
-    return views.to_public(session, transitions.reject(session, user, introduction_id, note))
+    return views.to_public(
+        session=session,
+        viewing=transitions.reject(
+            session=session, user=user, introduction_id=introduction_id, note=note
+        ),
+    )
 
 
 @router.post("/introductions/{introduction_id}/end", response_model=IntroductionPublic)
@@ -78,4 +101,9 @@ def end(
 ) -> IntroductionPublic:
     """End an active mentorship (a participant)."""
     reason = body.reason if body else None
-    return views.to_public(session, transitions.end(session, user, introduction_id, reason))
+    return views.to_public(
+        session=session,
+        viewing=transitions.end(
+            session=session, user=user, introduction_id=introduction_id, reason=reason
+        ),
+    )

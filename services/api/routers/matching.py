@@ -7,22 +7,19 @@ import uuid
 from fastapi import APIRouter, status
 
 from services.api.deps import CurrentCoordinator, SessionDep
-from services.core.errors import NotFound
-from services.core.introductions.schemas import MatchingRunPublic
-from services.core.matching.runs import queue_run
-from services.core.models import MatchingRun
+from services.core.matching import runs
+from services.core.matching.schemas import MatchingRunPublic
 
 router = APIRouter(prefix="/matching", tags=["coordinator"])
-
-
-def _public(run: MatchingRun) -> MatchingRunPublic:
-    return MatchingRunPublic.model_validate(run, from_attributes=True)
 
 
 @router.post("/runs", status_code=status.HTTP_202_ACCEPTED, response_model=MatchingRunPublic)
 def start_run(session: SessionDep, coordinator: CurrentCoordinator) -> MatchingRunPublic:
     """Queue a global assignment over your organization; poll it by id."""
-    return _public(queue_run(session, coordinator.organization_id, coordinator.id))
+    run = runs.queue_run(
+        session=session, organization_id=coordinator.organization_id, requested_by=coordinator.id
+    )
+    return runs.to_public(run)
 
 
 @router.get("/runs/{run_id}", response_model=MatchingRunPublic)
@@ -30,7 +27,5 @@ def read_run(
     run_id: uuid.UUID, session: SessionDep, coordinator: CurrentCoordinator
 ) -> MatchingRunPublic:
     """A matching run of your organization."""
-    run = session.get(MatchingRun, run_id)
-    if run is None or run.organization_id != coordinator.organization_id:
-        raise NotFound("No such matching run")
-    return _public(run)
+    run = runs.get_run(session=session, organization_id=coordinator.organization_id, run_id=run_id)
+    return runs.to_public(run)

@@ -9,6 +9,7 @@ from services.core.accounts import service as accounts
 from services.core.accounts.schemas import AccountPublic
 from services.core.models import ProfileRole
 from services.core.profiles import service as profiles
+from services.core.profiles import views as profile_views
 from services.core.profiles.schemas import (
     MenteeProfileIn,
     MenteeProfilePublic,
@@ -35,7 +36,7 @@ def _saved(
 ) -> ProfilePublic:
     saved = profiles.save(session=session, user=user, role=role, body=body)
     response.status_code = status.HTTP_201_CREATED if saved.created else status.HTTP_200_OK
-    return profiles.to_public(session=session, profile=saved.profile)
+    return profile_views.to_public(session=session, profile=saved.profile)
 
 
 @router.put(
@@ -54,7 +55,7 @@ def put_mentee_profile(
 def get_mentee_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
     """Your mentee profile."""
     profile = profiles.get_own(session=session, user=user, role=ProfileRole.mentee)
-    return profiles.to_public(session=session, profile=profile)
+    return profile_views.to_public(session=session, profile=profile)
 
 
 @router.delete("/mentee-profile", status_code=status.HTTP_204_NO_CONTENT)
@@ -79,7 +80,7 @@ def put_mentor_profile(
 def get_mentor_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
     """Your mentor profile."""
     profile = profiles.get_own(session=session, user=user, role=ProfileRole.mentor)
-    return profiles.to_public(session=session, profile=profile)
+    return profile_views.to_public(session=session, profile=profile)
 
 
 @router.delete("/mentor-profile", status_code=status.HTTP_204_NO_CONTENT)

@@ -84,7 +84,7 @@ def to_public(user: User) -> AccountPublic:
         id=user.id,
         email=user.email,
         display_name=user.display_name,
-        role=Role(user.role),
+        role=user.role,
         organization=user.organization.slug,
     )
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy.orm import Session
 
-from services.core.errors import Conflict, InvalidInput, NotFound
+from services.core.errors import Conflict, InvalidInput
 from services.core.introductions.schemas import ManualProposal
 from services.core.matching.eligibility import (
     holding_counts,
@@ -16,36 +14,41 @@ from services.core.matching.eligibility import (
 from services.core.matching.proposals import check_manual_pair, create_proposal, manual_candidate
 from services.core.models import (
     Introduction,
-    Profile,
     ProfileRole,
     User,
     VettingStatus,
 )
-
-
-def _own(
-    session: Session, organization_id: uuid.UUID, profile_id: uuid.UUID, role: ProfileRole
-) -> Profile:
-    profile = session.get(Profile, profile_id)
-    if profile is None or profile.organization_id != organization_id or profile.role != role:
-        raise NotFound(f"No such {role} profile in your organization")
-    return profile
+from services.core.profiles.service import get_org_profile
 
 
 def propose(
-    session: Session, coordinator: User, body: ManualProposal, *, expiry_days: int
+    *, session: Session, coordinator: User, body: ManualProposal, expiry_days: int
 ) -> Introduction:
     """Create the proposal, or raise 404 (not ours), 422 (constraints) or 409 (taken)."""
-    mentee = _own(session, coordinator.organization_id, body.mentee_profile_id, ProfileRole.mentee)
-    mentor = _own(session, coordinator.organization_id, body.mentor_profile_id, ProfileRole.mentor)
-    broken = check_manual_pair(mentee, mentor, excluded=is_excluded(session, mentee.id, mentor.id))
+    mentee, mentor = (
+        get_org_profile(
+            session=session,
+            organization_id=coordinator.organization_id,
+            profile_id=profile_id,
+            role=role,
+        )
+        for profile_id, role in (
+            (body.mentee_profile_id, ProfileRole.mentee),
+            (body.mentor_profile_id, ProfileRole.mentor),
+        )
+    )
+    broken = check_manual_pair(
+        mentee,
+        mentor,
+        excluded=is_excluded(session=session, mentee_id=mentee.id, mentor_id=mentor.id),
+    )
     if mentee.user_id == mentor.user_id:
         broken.append("same_person")
     if mentor.vetting_status != VettingStatus.approved or mentor.paused:
         broken.append("eligibility")
-    if holding_counts(session, [mentor.id]).get(mentor.id, 0) >= (mentor.capacity or 1):
+    if holding_counts(session=session, mentor_ids=[mentor.id]).get(mentor.id, 0) >= mentor.places:
         broken.append("capacity")
-    if mentee_holds_introduction(session, mentee.id):
+    if mentee_holds_introduction(session=session, mentee_id=mentee.id):
         broken.append("mentee_has_open_introduction")
     if broken:
         raise InvalidInput(
@@ -55,8 +58,8 @@ def propose(
             extra={"constraints": broken},
         )
     introduction = create_proposal(
-        session,
-        manual_candidate(mentee, mentor),
+        session=session,
+        candidate=manual_candidate(mentee, mentor),
         expiry_days=expiry_days,
         source="manual",
         actor_id=coordinator.id,

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from services.core.models import IntroductionStatus, Response
-from services.core.profiles.schemas import Pathway
+from services.core.vocabulary import ActorRole, Answer, IntroductionStatus, Pathway, ViewerRole
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
@@ -47,8 +46,8 @@ class IntroductionPublic(BaseModel):
 
     id: uuid.UUID
     status: IntroductionStatus
-    mentee_response: Response
-    mentor_response: Response
+    mentee_response: Answer
+    mentor_response: Answer
     score: float
     explanation: dict[str, Any]
     proposed_at: datetime
@@ -56,14 +55,14 @@ class IntroductionPublic(BaseModel):
     mentee: Card
     mentor: Card
     contact: Contacts | None
-    your_role: str
+    your_role: ViewerRole
 
 
 class EventPublic(BaseModel):
     """One recorded transition."""
 
     at: datetime
-    actor: str
+    actor: ActorRole
     action: str
     from_status: IntroductionStatus | None
     to_status: IntroductionStatus
@@ -93,18 +92,6 @@ class ManualProposal(BaseModel):
 
     mentee_profile_id: uuid.UUID
     mentor_profile_id: uuid.UUID
-
-
-class MatchingRunPublic(BaseModel):
-    """A batch matching run."""
-
-    id: uuid.UUID
-    status: str
-    mentees_considered: int
-    proposals_created: int
-    seconds: float | None
-    created_at: datetime
-    finished_at: datetime | None
 
 
 class Stats(BaseModel):

@@ -20,7 +20,7 @@ from services.core.models import (
 )
 
 
-def stats(session: Session, organization_id: uuid.UUID) -> Stats:
+def stats(*, session: Session, organization_id: uuid.UUID) -> Stats:
     """Counts and rates for an organization's coordinators."""
     in_org = Introduction.organization_id == organization_id
     by_status = dict(
@@ -28,7 +28,7 @@ def stats(session: Session, organization_id: uuid.UUID) -> Stats:
             select(Introduction.status, func.count()).where(in_org).group_by(Introduction.status)
         ).all()
     )
-    counts = {status.value: int(by_status.get(status.value, 0)) for status in IntroductionStatus}
+    counts = {status.value: int(by_status.get(status, 0)) for status in IntroductionStatus}
     reached_active = session.execute(
         select(Introduction.approved_at, Profile.created_at)
         .join(Profile, Profile.id == Introduction.mentee_profile_id)
@@ -57,6 +57,6 @@ def stats(session: Session, organization_id: uuid.UUID) -> Stats:
         median_days_to_active=round(statistics.median(days), 2) if days else None,
         acceptance_rate=round(both_accepted / answered, 4) if answered else None,
         mentor_utilization=round(counts["active"] / capacity, 4) if capacity else None,
-        waiting_mentees=waiting_count(session, organization_id),
+        waiting_mentees=waiting_count(session=session, organization_id=organization_id),
         mentors_by_vetting_status=vetting,
     )

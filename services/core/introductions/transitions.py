@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -23,18 +22,18 @@ from services.core.errors import Conflict, Forbidden, NotFound
 from services.core.matching.eligibility import active_mentee_count
 from services.core.matching.proposals import queue_profile_matching
 from services.core.models import (
+    Answer,
     Introduction,
     IntroductionEvent,
     IntroductionStatus,
     PairExclusion,
     Profile,
-    Response,
     Role,
     User,
 )
 from services.core.notifications import notify_participants
+from services.core.vocabulary import ViewerRole
 
-ViewerRole = Literal["mentee", "mentor", "coordinator"]
 # Both profiles, loaded with the introduction: every view and transition reads them, and
 # the relationships refuse to lazy-load (`lazy="raise"`).
 WITH_PROFILES = [
@@ -70,7 +69,7 @@ def role_in(user: User, introduction: Introduction) -> ViewerRole | None:
 
 
 def view(
-    session: Session, user: User, introduction_id: uuid.UUID, *, lock: bool = False
+    *, session: Session, user: User, introduction_id: uuid.UUID, lock: bool = False
 ) -> Viewing:
     """Load an introduction the caller takes part in or coordinates; others get 404."""
     introduction = session.get(
@@ -130,9 +129,9 @@ def _record(
         mentee, mentor = introduction.mentee_profile, introduction.mentor_profile
         if to == IntroductionStatus.ended:
             mentee.waiting_since = utcnow()
-        queue_profile_matching(session, mentee)
-        queue_profile_matching(session, mentor)
-    notify_participants(session, introduction, str(to))
+        queue_profile_matching(session=session, profile=mentee)
+        queue_profile_matching(session=session, profile=mentor)
+    notify_participants(session=session, introduction=introduction, kind=str(to))
     session.flush()
 
 
@@ -153,15 +152,15 @@ def _require(introduction: Introduction, status: IntroductionStatus, verb: str) 
         raise Conflict(f"Cannot {verb} an introduction that is {introduction.status}")
 
 
-def accept(session: Session, user: User, introduction_id: uuid.UUID) -> Viewing:
+def accept(*, session: Session, user: User, introduction_id: uuid.UUID) -> Viewing:
     """A participant accepts; when both have, it goes to a coordinator."""
-    viewing = view(session, user, introduction_id, lock=True)
+    viewing = view(session=session, user=user, introduction_id=introduction_id, lock=True)
     side, introduction = _participant(viewing), viewing.introduction
     _require(introduction, IntroductionStatus.proposed, "accept")
-    if getattr(introduction, f"{side}_response") == Response.accepted:
+    if getattr(introduction, f"{side}_response") == Answer.accepted:
         return viewing  # accepted already: the same answer, nothing recorded twice
-    setattr(introduction, f"{side}_response", Response.accepted)
-    if introduction.mentee_response == introduction.mentor_response == Response.accepted:
+    setattr(introduction, f"{side}_response", Answer.accepted)
+    if introduction.mentee_response == introduction.mentor_response == Answer.accepted:
         _record(session, introduction, user, side, "accept", IntroductionStatus.awaiting_approval)
     else:  # one side so far: recorded, nobody told yet
         _event(session, introduction, user, side, "accept", introduction.status)
@@ -170,20 +169,22 @@ def accept(session: Session, user: User, introduction_id: uuid.UUID) -> Viewing:
 
 
 def decline(
-    session: Session, user: User, introduction_id: uuid.UUID, reason: str | None
+    *, session: Session, user: User, introduction_id: uuid.UUID, reason: str | None
 ) -> Viewing:
     """A participant declines; the pair is never proposed again."""
-    viewing = view(session, user, introduction_id, lock=True)
+    viewing = view(session=session, user=user, introduction_id=introduction_id, lock=True)
     side, introduction = _participant(viewing), viewing.introduction
     _require(introduction, IntroductionStatus.proposed, "decline")
-    setattr(introduction, f"{side}_response", Response.declined)
+    setattr(introduction, f"{side}_response", Answer.declined)
     _record(session, introduction, user, side, "decline", IntroductionStatus.declined, reason)
     return viewing
 
 
-def approve(session: Session, user: User, introduction_id: uuid.UUID, note: str | None) -> Viewing:
+def approve(
+    *, session: Session, user: User, introduction_id: uuid.UUID, note: str | None
+) -> Viewing:
     """A coordinator approves; 409 when the mentor has no free place."""
-    viewing = view(session, user, introduction_id, lock=True)
+    viewing = view(session=session, user=user, introduction_id=introduction_id, lock=True)
     require_coordinator(viewing)
     introduction = viewing.introduction
     _require(introduction, IntroductionStatus.awaiting_approval, "approve")
@@ -191,7 +192,7 @@ def approve(session: Session, user: User, introduction_id: uuid.UUID, note: str 
     # Lock the mentor, then count: two approvals for one free place queue up here, and the
     # second sees the first's active mentorship.
     session.execute(select(Profile.id).where(Profile.id == mentor.id).with_for_update())
-    if active_mentee_count(session, mentor.id) >= (mentor.capacity or 1):
+    if active_mentee_count(session=session, mentor_id=mentor.id) >= mentor.places:
         raise Conflict("The mentor is full: no free place for another mentee")
     introduction.approved_at = utcnow()
     introduction.mentee_profile.waiting_since = None
@@ -199,9 +200,11 @@ def approve(session: Session, user: User, introduction_id: uuid.UUID, note: str 
     return viewing
 
 
-def reject(session: Session, user: User, introduction_id: uuid.UUID, note: str | None) -> Viewing:
+def reject(
+    *, session: Session, user: User, introduction_id: uuid.UUID, note: str | None
+) -> Viewing:
     """A coordinator rejects; the pair is never proposed again."""
-    viewing = view(session, user, introduction_id, lock=True)
+    viewing = view(session=session, user=user, introduction_id=introduction_id, lock=True)
     require_coordinator(viewing)
     introduction = viewing.introduction
     _require(introduction, IntroductionStatus.awaiting_approval, "reject")
@@ -209,16 +212,16 @@ def reject(session: Session, user: User, introduction_id: uuid.UUID, note: str |
     return viewing
 
 
-def end(session: Session, user: User, introduction_id: uuid.UUID, reason: str | None) -> Viewing:
+def end(*, session: Session, user: User, introduction_id: uuid.UUID, reason: str | None) -> Viewing:
     """A participant ends an active mentorship."""
-    viewing = view(session, user, introduction_id, lock=True)
+    viewing = view(session=session, user=user, introduction_id=introduction_id, lock=True)
     side = _participant(viewing)
     _require(viewing.introduction, IntroductionStatus.active, "end")
     _record(session, viewing.introduction, user, side, "end", IntroductionStatus.ended, reason)
     return viewing
 
 
-def expire_due(session: Session, *, limit: int = 500) -> int:
+def expire_due(*, session: Session, limit: int = 500) -> int:
     """Expire proposals nobody answered in time; their mentees are matched again."""
     due = session.scalars(
         select(Introduction)

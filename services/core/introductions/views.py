@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from functools import partial
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -29,11 +28,10 @@ from services.core.models import (
     IntroductionEvent,
     IntroductionStatus,
     Profile,
-    Response,
     User,
 )
 from services.core.pagination import Page, paginate
-from services.core.profiles.schemas import recovery_band
+from services.core.profiles.views import recovery_band
 
 
 def _distance_text(distance_km: float | None) -> str:
@@ -51,7 +49,7 @@ def _card(profile: Profile, introduction: Introduction) -> Card:
     return Card(
         profile_id=profile.id,
         alias=profile.alias,
-        pathways=profile.pathways,  # type: ignore[arg-type]
+        pathways=profile.pathways,
         time_in_recovery=recovery_band(profile.recovery_date),
         languages=profile.languages,
         approximate_distance=_distance_text(introduction.distance_km),
@@ -66,7 +64,7 @@ def _shows_contact(viewing: Viewing) -> bool:
     return participant and viewing.introduction.status == IntroductionStatus.active
 
 
-def contacts(session: Session, viewings: Iterable[Viewing]) -> dict[uuid.UUID, Contact]:
+def contacts(*, session: Session, viewings: Iterable[Viewing]) -> dict[uuid.UUID, Contact]:
     """The contact details these viewings may show, by account, read in one query (or none)."""
     wanted = {
         profile.user_id
@@ -83,20 +81,20 @@ def contacts(session: Session, viewings: Iterable[Viewing]) -> dict[uuid.UUID, C
 
 
 def to_public(
-    session: Session, viewing: Viewing, people: Mapping[uuid.UUID, Contact] | None = None
+    *, session: Session, viewing: Viewing, people: Mapping[uuid.UUID, Contact] | None = None
 ) -> IntroductionPublic:
     """An introduction as the caller may see it; contact only for participants, once active."""
     introduction = viewing.introduction
     mentee, mentor = introduction.mentee_profile, introduction.mentor_profile
     contact = None
     if _shows_contact(viewing):
-        people = people if people is not None else contacts(session, [viewing])
+        people = people if people is not None else contacts(session=session, viewings=[viewing])
         contact = Contacts(mentee=people[mentee.user_id], mentor=people[mentor.user_id])
     return IntroductionPublic(
         id=introduction.id,
-        status=IntroductionStatus(introduction.status),
-        mentee_response=Response(introduction.mentee_response),
-        mentor_response=Response(introduction.mentor_response),
+        status=introduction.status,
+        mentee_response=introduction.mentee_response,
+        mentor_response=introduction.mentor_response,
         score=round(introduction.score, 4),
         explanation=introduction.explanation,
         proposed_at=introduction.proposed_at,
@@ -109,14 +107,15 @@ def to_public(
 
 
 def presenter(
-    session: Session, viewings: Iterable[Viewing]
+    *, session: Session, viewings: Iterable[Viewing]
 ) -> Callable[[Viewing], IntroductionPublic]:
     """`to_public` for a page of viewings, with the contacts they show read once for all."""
-    return partial(to_public, session, people=contacts(session, viewings))
+    people = contacts(session=session, viewings=viewings)
+    return lambda viewing: to_public(session=session, viewing=viewing, people=people)
 
 
 def list_for_member(
-    session: Session, user: User, status: IntroductionStatus | None, limit: int, offset: int
+    *, session: Session, user: User, status: IntroductionStatus | None, limit: int, offset: int
 ) -> Page[Viewing]:
     """The member's own introductions, as mentee and as mentor, newest first."""
     own = select(Profile.id).where(Profile.user_id == user.id)
@@ -129,7 +128,7 @@ def list_for_member(
 
 
 def list_for_coordinator(
-    session: Session, user: User, status: IntroductionStatus | None, limit: int, offset: int
+    *, session: Session, user: User, status: IntroductionStatus | None, limit: int, offset: int
 ) -> Page[Viewing]:
     """The organization's introductions (the approval queue with `awaiting_approval`)."""
     where: list[ColumnElement[bool]] = [Introduction.organization_id == user.organization_id]
@@ -147,14 +146,14 @@ def _listing(
         .options(*WITH_PROFILES)
         .order_by(Introduction.proposed_at.desc(), Introduction.id)
     )
-    rows = paginate(session, statement, limit=limit, offset=offset)
+    rows = paginate(session=session, statement=statement, limit=limit, offset=offset)
     viewings = [Viewing(row, role_in(user, row) or "coordinator") for row in rows.items]
     return Page(items=viewings, total=rows.total)
 
 
-def events(session: Session, user: User, introduction_id: uuid.UUID) -> list[EventPublic]:
+def events(*, session: Session, user: User, introduction_id: uuid.UUID) -> list[EventPublic]:
     """The recorded transitions, oldest first (coordinators of the organization only)."""
-    viewing = view(session, user, introduction_id)
+    viewing = view(session=session, user=user, introduction_id=introduction_id)
     require_coordinator(viewing)
     rows = session.scalars(
         select(IntroductionEvent)
@@ -166,8 +165,8 @@ def events(session: Session, user: User, introduction_id: uuid.UUID) -> list[Eve
             at=row.at,
             actor=row.actor_role,
             action=row.action,
-            from_status=IntroductionStatus(row.from_status) if row.from_status else None,
-            to_status=IntroductionStatus(row.to_status),
+            from_status=row.from_status,
+            to_status=row.to_status,
             note=row.note,
         )
         for row in rows

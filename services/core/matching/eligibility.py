@@ -55,18 +55,18 @@ def _count_by_mentor(session: Session, where: ColumnElement[bool]) -> dict[uuid.
     return {mentor_id: count for mentor_id, count in rows}
 
 
-def holding_counts(session: Session, mentor_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+def holding_counts(*, session: Session, mentor_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
     """Open proposals plus active mentorships per mentor: what counts against capacity."""
     ids = list(mentor_ids)
     return _count_by_mentor(session, Introduction.mentor_profile_id.in_(ids)) if ids else {}
 
 
-def organization_load(session: Session, organization_id: uuid.UUID) -> dict[uuid.UUID, int]:
+def organization_load(*, session: Session, organization_id: uuid.UUID) -> dict[uuid.UUID, int]:
     """`holding_counts` for every mentor of an organization, in one grouped query."""
     return _count_by_mentor(session, Introduction.organization_id == organization_id)
 
 
-def holding_mentee_ids(session: Session, organization_id: uuid.UUID) -> set[uuid.UUID]:
+def holding_mentee_ids(*, session: Session, organization_id: uuid.UUID) -> set[uuid.UUID]:
     """The organization's mentees with an open proposal or an active mentorship."""
     return set(
         session.scalars(
@@ -78,7 +78,7 @@ def holding_mentee_ids(session: Session, organization_id: uuid.UUID) -> set[uuid
     )
 
 
-def mentee_holds_introduction(session: Session, mentee_id: uuid.UUID) -> bool:
+def mentee_holds_introduction(*, session: Session, mentee_id: uuid.UUID) -> bool:
     """True if this mentee has an open proposal or an active mentorship."""
     found = session.scalar(
         select(Introduction.id).where(
@@ -89,7 +89,7 @@ def mentee_holds_introduction(session: Session, mentee_id: uuid.UUID) -> bool:
     return found is not None
 
 
-def active_mentee_count(session: Session, mentor_id: uuid.UUID) -> int:
+def active_mentee_count(*, session: Session, mentor_id: uuid.UUID) -> int:
     """How many mentees a mentor is mentoring now."""
     return (
         session.scalar(
@@ -104,31 +104,31 @@ def active_mentee_count(session: Session, mentor_id: uuid.UUID) -> int:
     )
 
 
-def eligible_mentors(session: Session, organization_id: uuid.UUID) -> list[tuple[Profile, int]]:
+def eligible_mentors(*, session: Session, organization_id: uuid.UUID) -> list[tuple[Profile, int]]:
     """Vetted, unpaused mentors of an organization with a free place, and their load."""
     mentors = session.scalars(select(Profile).where(*vetted_mentor(organization_id))).all()
-    load = organization_load(session, organization_id)
-    return [(m, load.get(m.id, 0)) for m in mentors if load.get(m.id, 0) < (m.capacity or 1)]
+    load = organization_load(session=session, organization_id=organization_id)
+    return [(m, load.get(m.id, 0)) for m in mentors if load.get(m.id, 0) < m.places]
 
 
-def eligible_mentees(session: Session, organization_id: uuid.UUID) -> list[Profile]:
+def eligible_mentees(*, session: Session, organization_id: uuid.UUID) -> list[Profile]:
     """Mentees of an organization with no open proposal and no active mentorship."""
     return list(session.scalars(select(Profile).where(*waiting_mentee(organization_id))))
 
 
-def waiting_count(session: Session, organization_id: uuid.UUID) -> int:
+def waiting_count(*, session: Session, organization_id: uuid.UUID) -> int:
     """How many of an organization's mentees are waiting (one count, no rows loaded)."""
     counted = select(func.count()).select_from(Profile).where(*waiting_mentee(organization_id))
     return session.scalar(counted) or 0
 
 
-def excluded_partners(session: Session, profile: Profile) -> set[uuid.UUID]:
+def excluded_partners(*, session: Session, profile: Profile) -> set[uuid.UUID]:
     """The other side's profiles this one must never be proposed with again."""
-    return excluded_partners_of(session, [profile])[profile.id]
+    return excluded_partners_of(session=session, profiles=[profile])[profile.id]
 
 
 def excluded_partners_of(
-    session: Session, profiles: Sequence[Profile]
+    *, session: Session, profiles: Sequence[Profile]
 ) -> dict[uuid.UUID, set[uuid.UUID]]:
     """`excluded_partners` for several profiles of one side, in two queries."""
     excluded: dict[uuid.UUID, set[uuid.UUID]] = {p.id: set() for p in profiles}
@@ -151,6 +151,6 @@ def excluded_partners_of(
     return excluded
 
 
-def is_excluded(session: Session, mentee_id: uuid.UUID, mentor_id: uuid.UUID) -> bool:
+def is_excluded(*, session: Session, mentee_id: uuid.UUID, mentor_id: uuid.UUID) -> bool:
     """True if this pair was declined, rejected or ended before."""
     return session.get(PairExclusion, (mentee_id, mentor_id)) is not None

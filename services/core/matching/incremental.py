@@ -56,23 +56,23 @@ class MatchOutcome:
     contended: bool = False
 
 
-def match_profile(session: Session, profile_id: uuid.UUID, *, expiry_days: int) -> MatchOutcome:
+def match_profile(*, session: Session, profile_id: uuid.UUID, expiry_days: int) -> MatchOutcome:
     """Propose the best feasible partner(s) for one saved profile."""
     profile = session.get(Profile, profile_id)
     if profile is None:
         return MatchOutcome()
     if profile.role != ProfileRole.mentee:
-        organization_lock(session, profile.organization_id)
+        organization_lock(session=session, organization_id=profile.organization_id)
         return _fill_mentor(session, profile, expiry_days)
     # Encoding changed mentors takes a while: do it before queueing for the lock.
     places = MENTOR_INDEXES.snapshot(session, profile.organization_id, reference_date())
-    organization_lock(session, profile.organization_id)
+    organization_lock(session=session, organization_id=profile.organization_id)
     outcome = MatchOutcome()
-    if not mentee_holds_introduction(session, profile.id):
+    if not mentee_holds_introduction(session=session, mentee_id=profile.id):
         places.refresh(session)
         # Those ahead hold nothing (the query says so); their exclusions are read at once.
         queue = [*_waiting_ahead(session, profile), profile]
-        excluded = excluded_partners_of(session, queue)
+        excluded = excluded_partners_of(session=session, profiles=queue)
         for mentee in queue:
             _place_mentee(session, mentee, excluded[mentee.id], places, expiry_days, outcome)
     return outcome
@@ -115,8 +115,8 @@ def _place_mentee(
                 outcome.missed.append(mentee.id)  # every place it could take went elsewhere
             return
         proposal = create_proposal(
-            session,
-            Candidate(mentee, mentor, found.score, found.explanation),
+            session=session,
+            candidate=Candidate(mentee, mentor, found.score, found.explanation),
             expiry_days=expiry_days,
             source="incremental",
         )
@@ -124,7 +124,7 @@ def _place_mentee(
             outcome.proposals.append(proposal)
             places.took(mentor.id)
             return
-        if mentee_holds_introduction(session, mentee.id):
+        if mentee_holds_introduction(session=session, mentee_id=mentee.id):
             return  # another task proposed this mentee meanwhile
         skip.add(found.partner_id)
         places.refresh(session)  # a refused mentor shows as full next time
@@ -138,12 +138,12 @@ def _fill_mentor(session: Session, mentor: Profile, expiry_days: int) -> MatchOu
     if mentor.vetting_status != VettingStatus.approved or mentor.paused:
         return outcome
     today = reference_date()
-    excluded = {str(i) for i in excluded_partners(session, mentor)}
-    load = holding_counts(session, [mentor.id]).get(mentor.id, 0)
-    free = (mentor.capacity or 1) - load
+    excluded = {str(i) for i in excluded_partners(session=session, profile=mentor)}
+    load = holding_counts(session=session, mentor_ids=[mentor.id]).get(mentor.id, 0)
+    free = mentor.places - load
     mentees = {
         str(m.id): m
-        for m in eligible_mentees(session, mentor.organization_id)
+        for m in eligible_mentees(session=session, organization_id=mentor.organization_id)
         if str(m.id) not in excluded
     }
     while len(outcome.proposals) < free and mentees:
@@ -154,13 +154,18 @@ def _fill_mentor(session: Session, mentor: Profile, expiry_days: int) -> MatchOu
         if found is None:
             break
         proposal = create_proposal(
-            session,
-            Candidate(mentees.pop(found.partner_id), mentor, found.score, found.explanation),
+            session=session,
+            candidate=Candidate(
+                mentees.pop(found.partner_id), mentor, found.score, found.explanation
+            ),
             expiry_days=expiry_days,
             source="incremental",
         )
         if proposal is not None:
             outcome.proposals.append(proposal)
-        elif holding_counts(session, [mentor.id]).get(mentor.id, 0) >= (mentor.capacity or 1):
+        elif (
+            holding_counts(session=session, mentor_ids=[mentor.id]).get(mentor.id, 0)
+            >= mentor.places
+        ):
             break  # a batch run or a coordinator filled the places meanwhile
     return outcome

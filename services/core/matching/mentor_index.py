@@ -58,7 +58,7 @@ class MentorIndexes:
                     [to_participant(m, today=today) for m in mentors], reference_date=today
                 )
                 rows = {m.id: k for k, m in enumerate(mentors)}
-                capacity = np.array([m.capacity or 1 for m in mentors], dtype=np.int64)
+                capacity = np.array([m.places for m in mentors], dtype=np.int64)
                 entry = _Entry(key, index, rows, capacity)
                 self._entries[organization_id] = entry
         return Snapshot(self._lock, entry, organization_id)
@@ -78,7 +78,9 @@ class Snapshot:
     def refresh(self, session: Session) -> None:
         """Read every mentor's load again (one grouped count)."""
         remaining = self._entry.capacity.copy()
-        for mentor_id, held in organization_load(session, self._organization_id).items():
+        for mentor_id, held in organization_load(
+            session=session, organization_id=self._organization_id
+        ).items():
             row = self._entry.rows.get(mentor_id)
             if row is not None:  # only mentors holding someone are counted
                 remaining[row] -= held

@@ -38,7 +38,7 @@ def to_participant(profile: Profile, *, holding: int = 0, today: date | None = N
     if profile.latitude is not None and profile.longitude is not None:
         record["location"] = {"latitude": profile.latitude, "longitude": profile.longitude}
     if profile.role == ProfileRole.mentor:
-        capacity = profile.capacity or 1
+        capacity = profile.places
         record["capacity"] = capacity
         record["active_mentees"] = min(holding, capacity)
     else:

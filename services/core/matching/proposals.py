@@ -29,7 +29,7 @@ from services.matcher import Participant, card_figures, score_pair, violations
 from services.matcher import Settings as MatchSettings
 
 
-def organization_lock(session: Session, organization_id: uuid.UUID) -> None:
+def organization_lock(*, session: Session, organization_id: uuid.UUID) -> None:
     """Hold the organization's matching lock until this transaction ends."""
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite's BEGIN IMMEDIATE already serializes every transaction
@@ -92,14 +92,17 @@ def _announce(
         )
     )
     notify_new_introduction(
-        session, introduction, "proposed", (candidate.mentee.user_id, candidate.mentor.user_id)
+        session=session,
+        introduction=introduction,
+        kind="proposed",
+        user_ids=(candidate.mentee.user_id, candidate.mentor.user_id),
     )
 
 
 def create_proposal(
+    *,
     session: Session,
     candidate: Candidate,
-    *,
     expiry_days: int,
     source: str,
     run_id: uuid.UUID | None = None,
@@ -116,8 +119,11 @@ def create_proposal(
     savepoint = session.begin_nested()
     try:
         session.execute(select(Profile.id).where(Profile.id == mentor.id).with_for_update())
-        full = holding_counts(session, [mentor.id]).get(mentor.id, 0) >= (mentor.capacity or 1)
-        if full or is_excluded(session, mentee.id, mentor.id):
+        full = (
+            holding_counts(session=session, mentor_ids=[mentor.id]).get(mentor.id, 0)
+            >= mentor.places
+        )
+        if full or is_excluded(session=session, mentee_id=mentee.id, mentor_id=mentor.id):
             savepoint.rollback()
             return None
         today = reference_date()
@@ -142,10 +148,10 @@ def create_proposal(
 
 
 def create_proposals(
+    *,
     session: Session,
     candidates: Sequence[Candidate],
     participants: dict[str, Participant],
-    *,
     expiry_days: int,
     run_id: uuid.UUID | None,
     source: str = "batch",
@@ -164,8 +170,8 @@ def create_proposals(
     session.execute(
         select(Profile.id).where(Profile.id.in_(mentor_ids)).order_by(Profile.id).with_for_update()
     )
-    load = holding_counts(session, mentor_ids)
-    holding = holding_mentee_ids(session, organization_id)
+    load = holding_counts(session=session, mentor_ids=mentor_ids)
+    holding = holding_mentee_ids(session=session, organization_id=organization_id)
     mentee_ids = [c.mentee.id for c in candidates]
     excluded = {
         (mentee_id, mentor_id)
@@ -181,7 +187,7 @@ def create_proposals(
         mentee, mentor = candidate.mentee, candidate.mentor
         if mentee.id in holding or (mentee.id, mentor.id) in excluded:
             continue
-        if load.get(mentor.id, 0) >= (mentor.capacity or 1):
+        if load.get(mentor.id, 0) >= mentor.places:
             continue
         figures = card_figures(participants[str(mentee.id)], participants[str(mentor.id)], today)
         introduction = _introduction(
@@ -197,7 +203,11 @@ def create_proposals(
     except IntegrityError:
         made = [
             create_proposal(
-                session, candidate, expiry_days=expiry_days, source=source, run_id=run_id
+                session=session,
+                candidate=candidate,
+                expiry_days=expiry_days,
+                source=source,
+                run_id=run_id,
             )
             for _, candidate in accepted
         ]
@@ -207,9 +217,9 @@ def create_proposals(
     return [introduction for introduction, _ in accepted]
 
 
-def queue_profile_matching(session: Session, profile: Profile) -> None:
+def queue_profile_matching(*, session: Session, profile: Profile) -> None:
     """Ask the workers to match this profile once the transaction commits."""
-    enqueue(session, MATCH_PROFILE_TASK, profile_id=str(profile.id))
+    enqueue(session=session, task=MATCH_PROFILE_TASK, profile_id=str(profile.id))
 
 
 def check_manual_pair(mentee: Profile, mentor: Profile, excluded: bool) -> list[str]:

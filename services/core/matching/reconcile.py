@@ -23,15 +23,15 @@ logger = logging.getLogger("peermatch.matching")
 
 
 def reconcile(
-    session: Session, organization_id: uuid.UUID, *, expiry_days: int
+    *, session: Session, organization_id: uuid.UUID, expiry_days: int
 ) -> list[Introduction]:
     """Propose for this organization's mentees who wait while a feasible place is free."""
-    organization_lock(session, organization_id)
-    candidates, participants, _ = solve_waiting(session, organization_id)
+    organization_lock(session=session, organization_id=organization_id)
+    candidates, participants, _ = solve_waiting(session=session, organization_id=organization_id)
     made = create_proposals(
-        session,
-        candidates,
-        participants,
+        session=session,
+        candidates=candidates,
+        participants=participants,
         expiry_days=expiry_days,
         run_id=None,
         source="reconcile",

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
+from services.core.errors import NotFound
 from services.core.matching.eligibility import eligible_mentees, eligible_mentors
 from services.core.matching.participants import reference_date, to_participant
 from services.core.matching.proposals import Candidate, create_proposals
+from services.core.matching.schemas import MatchingRunPublic
 from services.core.models import MatchingRun, MatchingRunStatus, Organization, PairExclusion
 from services.core.outbox import enqueue
 from services.core.task_names import RUN_TASK
@@ -22,7 +24,7 @@ logger = logging.getLogger("peermatch.matching")
 
 
 def solve_waiting(
-    session: Session, organization_id: uuid.UUID
+    *, session: Session, organization_id: uuid.UUID
 ) -> tuple[list[Candidate], dict[str, Participant], int]:
     """The engine's assignment of an organization's waiting mentees to its free places.
 
@@ -30,8 +32,10 @@ def solve_waiting(
     were considered.
     """
     today = reference_date()
-    mentors = eligible_mentors(session, organization_id)  # few: only those with a free place
-    mentees = eligible_mentees(session, organization_id)
+    mentors = eligible_mentors(
+        session=session, organization_id=organization_id
+    )  # few: only those with a free place
+    mentees = eligible_mentees(session=session, organization_id=organization_id)
     if not mentees or not mentors:
         return [], {}, len(mentees)
     mentee_ids = {m.id for m in mentees}
@@ -62,14 +66,14 @@ def solve_waiting(
     return candidates, participants, len(mentees)
 
 
-def mark_running(session: Session, run_id: uuid.UUID) -> None:
+def mark_running(*, session: Session, run_id: uuid.UUID) -> None:
     """Show a queued run as running while the worker works on it (its own short commit)."""
     run = session.get(MatchingRun, run_id)
     if run is not None and run.status == MatchingRunStatus.queued:
         run.status = MatchingRunStatus.running
 
 
-def mark_failed(session: Session, run_id: uuid.UUID) -> None:
+def mark_failed(*, session: Session, run_id: uuid.UUID) -> None:
     """Record that a run failed (its own commit, after the run's transaction rolled back)."""
     run = session.get(MatchingRun, run_id)
     if run is not None:
@@ -78,16 +82,24 @@ def mark_failed(session: Session, run_id: uuid.UUID) -> None:
         run.finished_at = utcnow()
 
 
-def run_batch(session: Session, run_id: uuid.UUID, *, expiry_days: int) -> MatchingRun | None:
+def run_batch(*, session: Session, run_id: uuid.UUID, expiry_days: int) -> MatchingRun | None:
     """The global assignment over one organization, recorded on its matching run."""
     run = session.get(MatchingRun, run_id)
     if run is None or run.status in (MatchingRunStatus.succeeded, MatchingRunStatus.failed):
         return run  # unknown, or already done: running a task twice does nothing twice
     started = time.perf_counter()
     run.status = MatchingRunStatus.running
-    candidates, participants, considered = solve_waiting(session, run.organization_id)
+    candidates, participants, considered = solve_waiting(
+        session=session, organization_id=run.organization_id
+    )
     created = len(
-        create_proposals(session, candidates, participants, expiry_days=expiry_days, run_id=run.id)
+        create_proposals(
+            session=session,
+            candidates=candidates,
+            participants=participants,
+            expiry_days=expiry_days,
+            run_id=run.id,
+        )
     )
     run.mentees_considered = considered
     run.proposals_created = created
@@ -99,24 +111,37 @@ def run_batch(session: Session, run_id: uuid.UUID, *, expiry_days: int) -> Match
 
 
 def queue_run(
-    session: Session, organization_id: uuid.UUID, requested_by: uuid.UUID | None
+    *, session: Session, organization_id: uuid.UUID, requested_by: uuid.UUID | None
 ) -> MatchingRun:
     """Create a queued matching run and ask the workers to carry it out."""
     run = MatchingRun(organization_id=organization_id, requested_by_id=requested_by)
     session.add(run)
     session.flush()
-    enqueue(session, RUN_TASK, run_id=str(run.id))
+    enqueue(session=session, task=RUN_TASK, run_id=str(run.id))
     return run
 
 
-def organization_ids(session: Session) -> list[uuid.UUID]:
+def get_run(*, session: Session, organization_id: uuid.UUID, run_id: uuid.UUID) -> MatchingRun:
+    """Gets a matching run of one organization, or raises NotFound."""
+    run = session.get(MatchingRun, run_id)
+    if run is None or run.organization_id != organization_id:
+        raise NotFound("No such matching run")
+    return run
+
+
+def to_public(run: MatchingRun) -> MatchingRunPublic:
+    """A matching run as its organization's coordinators see it."""
+    return MatchingRunPublic.model_validate(run)
+
+
+def organization_ids(*, session: Session) -> list[uuid.UUID]:
     """Every organization's id, for the periodic runs and the reconciliation loop."""
     return list(session.scalars(select(Organization.id).order_by(Organization.id)))
 
 
-def queue_all_runs(session: Session) -> int:
+def queue_all_runs(*, session: Session) -> int:
     """Queue a batch run for every organization (the periodic global assignment)."""
-    organizations = organization_ids(session)
+    organizations = organization_ids(session=session)
     for organization_id in organizations:
-        queue_run(session, organization_id, requested_by=None)
+        queue_run(session=session, organization_id=organization_id, requested_by=None)
     return len(organizations)

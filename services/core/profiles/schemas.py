@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 from datetime import date, datetime
-from enum import StrEnum
-from functools import lru_cache
 from itertools import pairwise
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -20,78 +17,16 @@ from pydantic import (
     model_validator,
 )
 
-from services.core.models import ProfileRole, VettingStatus
-
-T = TypeVar("T")
-
-
-class Gender(StrEnum):
-    woman = "woman"
-    man = "man"
-    nonbinary = "nonbinary"
-    prefer_not_to_say = "prefer_not_to_say"
-
-
-class Pathway(StrEnum):
-    aa = "aa"
-    na = "na"
-    smart = "smart"
-    celebrate_recovery = "celebrate_recovery"
-    refuge_recovery = "refuge_recovery"
-    sos = "sos"
-    other = "other"
-
-
-class MeetingFormat(StrEnum):
-    in_person = "in_person"
-    online = "online"
-    either = "either"
-
-
-Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-Clock = Annotated[str, StringConstraints(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")]
-
-
-@lru_cache(maxsize=1)
-def _language_codes() -> frozenset[str]:
-    import pycountry
-
-    return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
-
-
-@lru_cache(maxsize=1)
-def _timezones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def _language(code: str) -> str:
-    code = code.strip().lower()
-    if code not in _language_codes():
-        raise ValueError(f"'{code}' is not an ISO 639-1 language code")
-    return code
-
-
-def _unique(items: list[T]) -> list[T]:
-    if len(set(items)) != len(items):
-        raise ValueError("list items must be unique")
-    return items
-
-
-def _tag(tag: str) -> str:
-    return " ".join(tag.split()).lower()
-
-
-Language = Annotated[str, AfterValidator(_language)]
-Interest = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), AfterValidator(_tag)
-]
-
-
-def minutes(clock: str) -> int:
-    """Minutes since midnight for an 'HH:MM' clock time ('24:00' is the day's end)."""
-    hours, mins = clock.split(":")
-    return int(hours) * 60 + int(mins)
+from services.core.profiles.fields import Clock, Interest, Language, minutes, timezones, unique
+from services.core.vocabulary import (
+    DAYS,
+    Day,
+    Gender,
+    MeetingFormat,
+    Pathway,
+    ProfileRole,
+    VettingStatus,
+)
 
 
 class AvailabilitySlot(BaseModel):
@@ -142,12 +77,12 @@ class ProfileBase(BaseModel):
 
     alias: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
     gender: Gender
-    gender_preference: Annotated[list[Gender], AfterValidator(_unique)] = Field(
+    gender_preference: Annotated[list[Gender], AfterValidator(unique)] = Field(
         default_factory=list, max_length=4
     )
-    pathways: Annotated[list[Pathway], AfterValidator(_unique)] = Field(min_length=1, max_length=7)
+    pathways: Annotated[list[Pathway], AfterValidator(unique)] = Field(min_length=1, max_length=7)
     recovery_date: date | None = None
-    languages: Annotated[list[Language], AfterValidator(_unique)] = Field(
+    languages: Annotated[list[Language], AfterValidator(unique)] = Field(
         min_length=1, max_length=10
     )
     location: Location | None = None
@@ -155,7 +90,7 @@ class ProfileBase(BaseModel):
     meeting_format: MeetingFormat
     timezone: str = Field(max_length=64)
     availability: list[AvailabilitySlot] = Field(default_factory=list, max_length=50)
-    interests: Annotated[list[Interest], AfterValidator(_unique)] = Field(
+    interests: Annotated[list[Interest], AfterValidator(unique)] = Field(
         default_factory=list, max_length=20
     )
     about: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
@@ -163,7 +98,7 @@ class ProfileBase(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        if value not in _timezones():
+        if value not in timezones():
             raise ValueError(f"'{value}' is not an IANA timezone name")
         return value
 
@@ -248,22 +183,6 @@ class MentorProfilePublic(ProfilePublic):
     paused: bool
     vetting_status: VettingStatus
     active_mentees: int
-
-
-def recovery_band(recovery_date: date | None, today: date | None = None) -> str:
-    """Time in recovery as a coarse band, never the date itself."""
-    if recovery_date is None:
-        return "not given"
-    years = ((today or date.today()) - recovery_date).days / 365.25
-    for limit, band in (
-        (1, "under 1 year"),
-        (2, "1-2 years"),
-        (5, "2-5 years"),
-        (10, "5-10 years"),
-    ):
-        if years < limit:
-            return band
-    return "10 years or more"
 
 
 class MentorSummary(BaseModel):

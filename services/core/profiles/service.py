@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from services.core.db import utcnow
 from services.core.errors import Conflict, InvalidInput, NotFound
-from services.core.matching.eligibility import active_mentee_count, waiting_mentee
+from services.core.matching.eligibility import waiting_mentee
 from services.core.matching.proposals import queue_profile_matching
 from services.core.models import (
     HOLDING_STATUSES,
@@ -24,12 +24,8 @@ from services.core.models import (
 from services.core.pagination import Page, paginate
 from services.core.profiles.geo import coarsen, resolve_city
 from services.core.profiles.schemas import (
-    LocationPublic,
     MenteeProfileIn,
-    MenteeProfilePublic,
     MentorProfileIn,
-    MentorProfilePublic,
-    ProfilePublic,
 )
 
 
@@ -91,7 +87,7 @@ def save(
         setattr(profile, name, value)
     profile.updated_at = utcnow()
     session.flush()
-    queue_profile_matching(session, profile)
+    queue_profile_matching(session=session, profile=profile)
     return Saved(profile=profile, created=created)
 
 
@@ -109,62 +105,19 @@ def withdraw(*, session: Session, user: User, role: ProfileRole) -> None:
         .options(selectinload(partner))
     ).all()
     for introduction in holding:
-        queue_profile_matching(session, getattr(introduction, partner.key))
+        queue_profile_matching(session=session, profile=getattr(introduction, partner.key))
     session.delete(profile)
     session.flush()
 
 
-def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
-    """A profile as its owner sees it."""
-    location = (
-        LocationPublic(latitude=profile.latitude, longitude=profile.longitude)
-        if profile.latitude is not None and profile.longitude is not None
-        else None
-    )
-    common: dict[str, Any] = {
-        column: getattr(profile, column)
-        for column in [
-            "id",
-            "role",
-            "alias",
-            "gender",
-            "gender_preference",
-            "pathways",
-            "recovery_date",
-            "languages",
-            "max_distance_km",
-            "meeting_format",
-            "timezone",
-            "availability",
-            "interests",
-            "about",
-            "created_at",
-            "updated_at",
-        ]
-    }
-    common["location"] = location
-    if profile.role == ProfileRole.mentee:
-        return MenteeProfilePublic(**common, waiting_since=profile.waiting_since)
-    return MentorProfilePublic(
-        **common,
-        capacity=profile.capacity or 1,
-        paused=profile.paused,
-        vetting_status=VettingStatus(profile.vetting_status or VettingStatus.pending),
-        active_mentees=active_mentee_count(session, profile.id),
-    )
-
-
-def get_org_mentor(
-    *, session: Session, organization_id: uuid.UUID, profile_id: uuid.UUID
+def get_org_profile(
+    *, session: Session, organization_id: uuid.UUID, profile_id: uuid.UUID, role: ProfileRole
 ) -> Profile:
-    """Gets a mentor profile of one organization, or raises NotFound."""
+    """Gets one side's profile of one organization, or raises NotFound (also for another
+    organization's, so that nobody learns it exists)."""
     profile = session.get(Profile, profile_id)
-    if (
-        profile is None
-        or profile.organization_id != organization_id
-        or profile.role != ProfileRole.mentor
-    ):
-        raise NotFound("No such mentor profile")
+    if profile is None or profile.organization_id != organization_id or profile.role != role:
+        raise NotFound(f"No such {role} profile in your organization")
     return profile
 
 
@@ -181,7 +134,7 @@ def list_org_mentors(
     if vetting_status is not None:
         where.append(Profile.vetting_status == vetting_status)
     statement = select(Profile).where(*where).order_by(Profile.created_at, Profile.id)
-    return paginate(session, statement, limit=limit, offset=offset)
+    return paginate(session=session, statement=statement, limit=limit, offset=offset)
 
 
 def list_waiting_mentees(
@@ -194,7 +147,7 @@ def list_waiting_mentees(
         .where(*waiting_mentee(organization_id))
         .order_by(Profile.waiting_since.asc().nulls_last(), Profile.id)
     )
-    return paginate(session, statement, limit=limit, offset=offset)
+    return paginate(session=session, statement=statement, limit=limit, offset=offset)
 
 
 def vet_mentor(
@@ -208,8 +161,11 @@ def vet_mentor(
     """Records a coordinator's vetting decision on a mentor of their organization."""
     if decision == VettingStatus.pending:
         raise InvalidInput("decision", "decision must be 'approved' or 'rejected'")
-    profile = get_org_mentor(
-        session=session, organization_id=coordinator.organization_id, profile_id=profile_id
+    profile = get_org_profile(
+        session=session,
+        organization_id=coordinator.organization_id,
+        profile_id=profile_id,
+        role=ProfileRole.mentor,
     )
     if profile.user_id == coordinator.id:
         raise Conflict("Coordinators cannot vet their own mentor profile")
@@ -219,5 +175,5 @@ def vet_mentor(
     profile.vetted_by_id = coordinator.id
     session.flush()
     if decision == VettingStatus.approved:
-        queue_profile_matching(session, profile)
+        queue_profile_matching(session=session, profile=profile)
     return profile

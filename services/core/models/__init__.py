@@ -1,0 +1,40 @@
+"""The relational model, one module per domain; import from here."""
+
+from services.core.models.accounts import Organization, User
+from services.core.models.introductions import Introduction, IntroductionEvent, PairExclusion
+from services.core.models.operations import MatchingRun, Notification, OutboxMessage
+from services.core.models.profiles import Profile
+from services.core.vocabulary import (
+    HOLDING_STATUSES,
+    OPEN_STATUSES,
+    ActorRole,
+    Answer,
+    IntroductionSource,
+    IntroductionStatus,
+    MatchingRunStatus,
+    ProfileRole,
+    Role,
+    VettingStatus,
+)
+
+__all__ = [
+    "HOLDING_STATUSES",
+    "OPEN_STATUSES",
+    "ActorRole",
+    "Answer",
+    "Introduction",
+    "IntroductionEvent",
+    "IntroductionSource",
+    "IntroductionStatus",
+    "MatchingRun",
+    "MatchingRunStatus",
+    "Notification",
+    "Organization",
+    "OutboxMessage",
+    "PairExclusion",
+    "Profile",
+    "ProfileRole",
+    "Role",
+    "User",
+    "VettingStatus",
+]
