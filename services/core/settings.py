@@ -53,6 +53,20 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = True
 
+    # Accounts (API.md 1.1): consent, sessions, abuse limits, account recovery.
+    privacy_notice_version: str = "2026-12-01"
+    login_failure_limit: int = Field(default=10, ge=1)
+    auth_client_limit: int = Field(default=50, ge=1)
+    auth_window_minutes: int = Field(default=15, ge=1)
+    password_reset_minutes: int = Field(default=60, ge=5, le=60 * 24)
+
+    # The HTTP edge: browsers' origins allowed (none by default), the largest body read,
+    # the proxies whose forwarded headers are believed, and whether /docs is served.
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    forwarded_allow_ips: str = "127.0.0.1"
+    docs_enabled: bool | None = None  # None: on except in production
+
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Settings:
         # A forgotten SECRET_KEY would let anyone mint tokens: refuse to start instead.

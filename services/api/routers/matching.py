@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from services.api.deps import CurrentCoordinator, SessionDep
-from services.core.matching import runs
+from services.core.matching import runs, views
 from services.core.matching.schemas import MatchingRunPublic
 
 router = APIRouter(prefix="/matching", tags=["coordinator"])
@@ -19,7 +19,7 @@ def start_run(session: SessionDep, coordinator: CurrentCoordinator) -> MatchingR
     run = runs.queue_run(
         session=session, organization_id=coordinator.organization_id, requested_by=coordinator.id
     )
-    return runs.to_public(run)
+    return views.to_public(run)
 
 
 @router.get("/runs/{run_id}", response_model=MatchingRunPublic)
@@ -28,4 +28,4 @@ def read_run(
 ) -> MatchingRunPublic:
     """A matching run of your organization."""
     run = runs.get_run(session=session, organization_id=coordinator.organization_id, run_id=run_id)
-    return runs.to_public(run)
+    return views.to_public(run)

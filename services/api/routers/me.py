@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from services.api.deps import CurrentUser, SessionDep
-from services.core.accounts import service as accounts
+from services.core.accounts import views as account_views
 from services.core.accounts.schemas import AccountPublic
 from services.core.models import ProfileRole
 from services.core.profiles import service as profiles
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/me", tags=["me"])
 @router.get("", response_model=AccountPublic)
 def read_me(user: CurrentUser) -> AccountPublic:
     """Your account."""
-    return accounts.to_public(user)
+    return account_views.to_public(user)
 
 
 def _saved(

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.core.accounts.schemas import AccountCreate, AccountPublic
+from services.core.accounts.schemas import AccountCreate
 from services.core.accounts.security import hash_password, verify_password
 from services.core.errors import Conflict, InvalidInput, Unauthorized
 from services.core.models import Organization, Role, User
@@ -76,17 +76,6 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
     if not verify_password(password, user.password_hash if user else None) or user is None:
         raise Unauthorized("Incorrect email or password")
     return user
-
-
-def to_public(user: User) -> AccountPublic:
-    """An account as its owner sees it."""
-    return AccountPublic(
-        id=user.id,
-        email=user.email,
-        display_name=user.display_name,
-        role=user.role,
-        organization=user.organization.slug,
-    )
 
 
 def create_coordinator(

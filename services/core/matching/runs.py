@@ -14,7 +14,6 @@ from services.core.errors import NotFound
 from services.core.matching.eligibility import eligible_mentees, eligible_mentors
 from services.core.matching.participants import reference_date, to_participant
 from services.core.matching.proposals import Candidate, create_proposals
-from services.core.matching.schemas import MatchingRunPublic
 from services.core.models import MatchingRun, MatchingRunStatus, Organization, PairExclusion
 from services.core.outbox import enqueue
 from services.core.task_names import RUN_TASK
@@ -127,11 +126,6 @@ def get_run(*, session: Session, organization_id: uuid.UUID, run_id: uuid.UUID) 
     if run is None or run.organization_id != organization_id:
         raise NotFound("No such matching run")
     return run
-
-
-def to_public(run: MatchingRun) -> MatchingRunPublic:
-    """A matching run as its organization's coordinators see it."""
-    return MatchingRunPublic.model_validate(run)
 
 
 def organization_ids(*, session: Session) -> list[uuid.UUID]:

@@ -1,5 +1,6 @@
 """The relational model, one module per domain; import from here."""
 
+from services.core.models import safety  # noqa: F401  (registers its tables)
 from services.core.models.accounts import Organization, User
 from services.core.models.introductions import Introduction, IntroductionEvent, PairExclusion
 from services.core.models.operations import MatchingRun, Notification, OutboxMessage

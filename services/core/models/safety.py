@@ -1,0 +1,3 @@
+"""Safety, consent and control: what people do to stay safe, and what coordinators read."""
+
+from __future__ import annotations
