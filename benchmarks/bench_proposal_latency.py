@@ -70,6 +70,10 @@ from typing import Any
 import httpx
 import numpy as np
 
+from services.core.settings import Settings
+
+NOTICE_VERSION = Settings.model_fields["privacy_notice_version"].default
+
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -482,6 +486,7 @@ def register(client: httpx.Client, k: int, results: Results) -> dict[str, str]:
             "password": PASSWORD,
             "display_name": "New member",
             "organization": ORGANIZATION,
+            "consent_version": NOTICE_VERSION,
         },
     )
     if response.status_code != 201:

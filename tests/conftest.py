@@ -25,6 +25,8 @@ from tests.support.postgres import PostgresServer, start_postgres
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 PASSWORD = "correct horse battery staple"
+# What a registration sends to agree to the current privacy notice.
+CONSENT = {"consent_version": Settings.model_fields["privacy_notice_version"].default}
 
 
 def migrate(url: str) -> None:
@@ -125,6 +127,12 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> dict[str,
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+def consent(client: TestClient) -> dict[str, str]:
+    """The consent a registration gives: the privacy notice's current version."""
+    notice = client.get("/api/v1/privacy-notice")
+    return {"consent_version": notice.json()["version"]} if notice.status_code == 200 else {}
+
+
 @pytest.fixture
 def member(client: TestClient) -> Callable[..., dict[str, str]]:
     """Register a member and return their Authorization header."""
@@ -133,6 +141,7 @@ def member(client: TestClient) -> Callable[..., dict[str, str]]:
     def make(email: str | None = None, organization: str | None = None) -> dict[str, str]:
         email = email or f"member{next(counter)}@example.org"
         body: dict[str, Any] = {"email": email, "password": PASSWORD, "display_name": "Sam"}
+        body |= consent(client)
         if organization:
             body["organization"] = organization
         response = client.post("/api/v1/auth/register", json=body)

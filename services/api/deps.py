@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from services.core.accounts.security import read_access_token
-from services.core.accounts.service import get_user
+from services.core.accounts import sessions
+from services.core.accounts.security import TokenClaims, read_access_token
+from services.core.db import utcnow
 from services.core.errors import Forbidden, Unauthorized
 from services.core.models import Role, User
 from services.core.outbox import PENDING_KEY
@@ -44,21 +46,47 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
-Offset = Annotated[int, Query(ge=0, description="rows to skip")]
+# Bounded, so that no offset overflows the database's integers (a 422, never a 500).
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip")]
 # scope="function": the commit happens before the response is sent, so a client that got
 # 201 finds its data on its very next request (FastAPI's default would commit after).
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_current_user(
-    session: SessionDep,
-    settings: SettingsDep,
-    token: Annotated[str | None, Depends(oauth2_scheme)],
-) -> User:
-    """The logged-in account, or 401."""
+def get_clock() -> Callable[[], datetime]:
+    """What tells the time to the abuse limits and reset links (tests override it)."""
+    return utcnow
+
+
+def get_now(clock: Annotated[Callable[[], datetime], Depends(get_clock)]) -> datetime:
+    """The time of this request, from the clock."""
+    return clock()
+
+
+def get_client_address(request: Request) -> str:
+    """The caller's address, as the server (and its trusted proxies) reported it."""
+    return request.client.host if request.client else "unknown"
+
+
+Now = Annotated[datetime, Depends(get_now)]
+ClientAddress = Annotated[str, Depends(get_client_address)]
+
+
+def get_token_claims(
+    settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> TokenClaims:
+    """What the request's bearer token says, or 401 if there is none or it is not valid."""
     if token is None:
         raise Unauthorized("Not authenticated")
-    user = get_user(session=session, user_id=read_access_token(token, secret=settings.secret_key))
+    return read_access_token(token, secret=settings.secret_key)
+
+
+TokenClaimsDep = Annotated[TokenClaims, Depends(get_token_claims)]
+
+
+def get_current_user(session: SessionDep, claims: TokenClaimsDep) -> User:
+    """The logged-in account, or 401 (also for a token revoked by logout or a new password)."""
+    user = sessions.user_for_token(session=session, claims=claims)
     if user is None:
         raise Unauthorized("Could not validate credentials")
     return user

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from services.api.app import create_app
 from services.core.settings import Settings
-from tests.conftest import TEST_SECRET
+from tests.conftest import CONSENT, TEST_SECRET
 from tests.factories import mentee_body
 
 
@@ -46,7 +46,12 @@ def test_routes_answer_503_with_retry_after_while_the_database_is_down(
     caplog.set_level(logging.INFO)
     # Unhandled errors would be raised here by the test client rather than answered.
     with TestClient(create_app(settings)) as client:
-        body = {"email": "new@example.org", "password": "a long passphrase", "display_name": "A"}
+        body = {
+            "email": "new@example.org",
+            "password": "a long passphrase",
+            "display_name": "A",
+            **CONSENT,
+        }
         answers = [
             client.post("/api/v1/auth/register", json=body),
             client.post("/api/v1/auth/token", data={"username": "a@b.org", "password": "x"}),

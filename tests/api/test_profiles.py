@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import CONSENT
 from tests.factories import mentee_body, mentor_body
 
 MENTEE = "/api/v1/me/mentee-profile"
@@ -273,7 +274,7 @@ def test_errors_do_not_echo_submitted_values(client: TestClient) -> None:
     secret = "my-secret-but-short"
     response = client.post(
         "/api/v1/auth/register",
-        json={"email": "a@example.org", "password": secret[:11], "display_name": "A"},
+        json={"email": "a@example.org", "password": secret[:11], "display_name": "A", **CONSENT},
     )
     assert response.status_code == 422
     assert secret[:11] not in response.text

@@ -18,6 +18,7 @@ from services.api.app import create_app
 from services.core.db import make_engine
 from services.core.models import User
 from services.core.settings import Settings
+from tests.conftest import CONSENT
 
 
 @pytest.fixture
@@ -57,6 +58,7 @@ def test_the_write_is_committed_when_the_client_gets_201(served: tuple[str, Any]
             "email": "prompt@example.org",
             "password": "a long enough password",
             "display_name": "Prompt",
+            **CONSENT,
         },
         timeout=30,
     )

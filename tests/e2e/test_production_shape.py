@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select
 from services.core.accounts.service import create_coordinator
 from services.core.db import make_engine, make_session_factory, transaction
 from services.core.models import HOLDING_STATUSES, Introduction, OutboxMessage, Profile
-from tests.conftest import PASSWORD, ROOT, TEST_SECRET
+from tests.conftest import CONSENT, PASSWORD, ROOT, TEST_SECRET
 from tests.e2e.conftest import _start_worker, _stop_worker, wait_for
 from tests.factories import mentee_body, mentor_body
 from tests.support.postgres import _free_port
@@ -49,7 +49,7 @@ class Production:
         email = f"member.{uuid.uuid4().hex[:10]}@example.org"
         registered = self.api.post(
             "/api/v1/auth/register",
-            json={"email": email, "password": PASSWORD, "display_name": "Sam"},
+            json={"email": email, "password": PASSWORD, "display_name": "Sam", **CONSENT},
         )
         assert registered.status_code == 201, registered.text
         token = self.api.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
+from fastapi.responses import JSONResponse
 
-from services.api.deps import CurrentUser, SessionDep
+from services.api.deps import ClientAddress, CurrentUser, Now, SessionDep, SettingsDep
+from services.api.routers.auth import NOT_LOGGED_IN, TOO_MANY, too_many
+from services.core.accounts import limits, sessions
 from services.core.accounts import views as account_views
-from services.core.accounts.schemas import AccountPublic
+from services.core.accounts.schemas import AccountPublic, PasswordChange, Problem
 from services.core.models import ProfileRole
 from services.core.profiles import service as profiles
 from services.core.profiles import views as profile_views
@@ -21,10 +24,49 @@ from services.core.profiles.schemas import (
 router = APIRouter(prefix="/me", tags=["me"])
 
 
-@router.get("", response_model=AccountPublic)
+@router.get("", response_model=AccountPublic, responses=NOT_LOGGED_IN)
 def read_me(user: CurrentUser) -> AccountPublic:
-    """Your account."""
+    """Your account, with the privacy notice you accepted and when."""
     return account_views.to_public(user)
+
+
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={
+        **NOT_LOGGED_IN,
+        403: {"model": Problem, "description": "The current password is not right"},
+        **TOO_MANY,
+    },
+)
+def change_password(
+    body: PasswordChange,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    client: ClientAddress,
+    now: Now,
+) -> Response:
+    """Change your password; every token issued before, this one included, stops working."""
+    try:
+        changed = sessions.change_password(
+            session=session,
+            settings=settings,
+            user=user,
+            current_password=body.current_password,
+            new_password=body.new_password,
+            client=client,
+            now=now,
+        )
+    except limits.TooManyAttempts as error:
+        return too_many(error)
+    if not changed:
+        # Answered, not raised: the failed attempt just counted must be committed.
+        return JSONResponse(
+            {"detail": "Your current password is not right."},
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 def _saved(

@@ -1,8 +1,12 @@
-"""Password hashing (argon2) and signed access tokens (JWT, HS256)."""
+"""Password hashing (argon2), signed access tokens (JWT, HS256) and the hashes of secrets."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -31,17 +35,61 @@ def verify_password(password: str, password_hash: str | None) -> bool:
     return _hasher.verify(password, password_hash)
 
 
-def create_access_token(user_id: uuid.UUID, *, secret: str, minutes: int) -> str:
-    """Sign a token that names the account and expires after `minutes`."""
+@dataclass(frozen=True)
+class TokenClaims:
+    """What a valid access token says: whose it is, its id, its version and its expiry."""
+
+    user_id: uuid.UUID
+    jti: str
+    version: int
+    expires_at: datetime
+
+
+def create_access_token(user_id: uuid.UUID, *, secret: str, minutes: int, version: int = 0) -> str:
+    """Sign a token that names the account, has its own id and expires after `minutes`."""
     now = datetime.now(UTC)
-    claims = {"sub": str(user_id), "iat": now, "exp": now + timedelta(minutes=minutes)}
+    claims = {
+        "sub": str(user_id),
+        "jti": uuid.uuid4().hex,
+        "ver": version,
+        "iat": now,
+        "exp": now + timedelta(minutes=minutes),
+    }
     return jwt.encode(claims, secret, algorithm=_ALGORITHM)
 
 
-def read_access_token(token: str, *, secret: str) -> uuid.UUID:
-    """Return the account id a valid token names, or raise Unauthorized."""
+def read_access_token(token: str, *, secret: str) -> TokenClaims:
+    """Return what a validly signed, unexpired token says, or raise Unauthorized."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[_ALGORITHM], options={"require": ["exp"]})
-        return uuid.UUID(str(claims["sub"]))
-    except (jwt.PyJWTError, KeyError, ValueError) as error:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[_ALGORITHM],
+            options={"require": ["exp", "sub", "jti", "ver"]},
+        )
+        version = claims["ver"]
+        if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < 2**31:
+            raise ValueError("token version is not a stored number")
+        return TokenClaims(
+            user_id=uuid.UUID(str(claims["sub"])),
+            jti=str(claims["jti"])[:64],
+            version=version,
+            expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        )
+    except (jwt.PyJWTError, KeyError, ValueError, TypeError, OverflowError) as error:
         raise Unauthorized("Could not validate credentials") from error
+
+
+def new_reset_token() -> str:
+    """A fresh, unguessable token for a password-reset link (256 random bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_reset_token(token: str) -> str:
+    """The stored form of a reset token: its SHA-256 (the token itself is never stored)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def keyed_hash(value: str, *, secret: str, purpose: str) -> str:
+    """An HMAC of `value`: lets the limits count an email or an address without storing it."""
+    return hmac.new(secret.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
 
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.core.accounts.schemas import AccountCreate
+from services.core.accounts import limits
+from services.core.accounts.mail import registration_attempt_message
+from services.core.accounts.schemas import AccountCreate, AccountCreated, Registration
 from services.core.accounts.security import hash_password, verify_password
+from services.core.db import utcnow
 from services.core.errors import Conflict, InvalidInput, Unauthorized
 from services.core.models import Organization, Role, User
+from services.core.models.accounts import AuthAttemptKind
+from services.core.settings import Settings, get_settings
+from services.core.text import clean_secret, no_hidden_characters
 
 
 def get_organization_by_slug(*, session: Session, slug: str) -> Organization | None:
@@ -38,17 +49,30 @@ def _email_taken(session: Session, email: str) -> bool:
     return session.scalar(select(User.id).where(User.email == email)) is not None
 
 
-def register(
-    *, session: Session, account: AccountCreate, default_organization: str, role: Role = Role.member
-) -> User:
-    """Creates an account in an existing organization."""
-    slug = account.organization or default_organization
+def _organization_for(session: Session, slug: str, default_organization: str) -> Organization:
     organization = get_organization_by_slug(session=session, slug=slug)
     if organization is None and slug == default_organization:
         # The deployment's default organization comes into being with its first member.
         organization = ensure_organization(session=session, slug=slug)
     if organization is None:
-        raise InvalidInput("organization", f"no organization with the slug '{slug}'")
+        raise InvalidInput("organization", "There is no organization with this name.")
+    return organization
+
+
+def register(
+    *,
+    session: Session,
+    account: AccountCreate,
+    default_organization: str,
+    role: Role = Role.member,
+    consent_version: str | None = None,
+    now: datetime | None = None,
+) -> User:
+    """Creates an account in an existing organization (409 if the email is taken), recording
+    consent to the given privacy notice (the current one when not given)."""
+    organization = _organization_for(
+        session, account.organization or default_organization, default_organization
+    )
     email = account.email.lower()
     if _email_taken(session, email):
         raise Conflict("An account with this email already exists")
@@ -58,6 +82,9 @@ def register(
         display_name=account.display_name,
         role=role,
         organization_id=organization.id,
+        consent_version=consent_version or get_settings().privacy_notice_version,
+        consent_given_at=now or utcnow(),
+        token_version=0,
     )
     session.add(user)
     try:
@@ -72,10 +99,21 @@ def register(
 
 def authenticate(*, session: Session, email: str, password: str) -> User:
     """Returns the account these credentials open, or raises Unauthorized."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    email = _login_text("username", email, no_hidden_characters).strip().lower()
+    password = _login_text("password", password, clean_secret)
+    user = session.scalar(select(User).where(User.email == email))
     if not verify_password(password, user.password_hash if user else None) or user is None:
         raise Unauthorized("Incorrect email or password")
     return user
+
+
+def _login_text(field: str, value: str, rule: Callable[[str], str]) -> str:
+    # A login form is not a pydantic model: apply the text rules by hand, so that a NUL is
+    # a 422 naming the field instead of a database error.
+    try:
+        return rule(value)
+    except PydanticCustomError as error:
+        raise InvalidInput(field, error.message()) from error
 
 
 def create_coordinator(
@@ -95,3 +133,97 @@ def create_coordinator(
     return register(
         session=session, account=account, default_organization=organization, role=Role.coordinator
     )
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    """What registering answers (the same for a taken email), and an email owed, if any."""
+
+    answer: AccountCreated
+    email_owed: EmailMessage | None
+
+
+def register_privately(
+    *,
+    session: Session,
+    settings: Settings,
+    registration: Registration,
+    client: str,
+    now: datetime,
+) -> RegistrationOutcome:
+    """Registers a member the way the API must: a taken email gets the same answer as a new
+    one and changes nothing; its owner is owed an email (at most one per window)."""
+    limits.refuse_if_limited(
+        limits.check_client(session=session, settings=settings, client=client, now=now)
+    )
+    if registration.consent_version != settings.privacy_notice_version:
+        raise InvalidInput(
+            "consent_version",
+            "Please read the current privacy notice and accept its version.",
+        )
+    slug = registration.organization or settings.default_organization
+    organization = _organization_for(session, slug, settings.default_organization)
+    email = registration.email.lower()
+    answer = AccountCreated(
+        email=email, display_name=registration.display_name, organization=organization.slug
+    )
+    try:
+        register(
+            session=session,
+            account=registration,
+            default_organization=settings.default_organization,
+            consent_version=registration.consent_version,
+            now=now,
+        )
+    except Conflict:
+        # As long as a new account takes: hashing a password is most of it.
+        hash_password(registration.password)
+        earlier_tries = limits.count(
+            session=session,
+            settings=settings,
+            kind=AuthAttemptKind.registration,
+            email=email,
+            now=now,
+        )
+        # Only tries at a taken email carry its key: they decide whether its owner is told.
+        limits.record(
+            session=session,
+            settings=settings,
+            kind=AuthAttemptKind.registration,
+            client=client,
+            email=email,
+            now=now,
+        )
+        owed = registration_attempt_message(settings, email) if earlier_tries == 0 else None
+        return RegistrationOutcome(answer=answer, email_owed=owed)
+    limits.record(
+        session=session,
+        settings=settings,
+        kind=AuthAttemptKind.registration,
+        client=client,
+        now=now,
+    )
+    return RegistrationOutcome(answer=answer, email_owed=None)
+
+
+def login(
+    *, session: Session, settings: Settings, email: str, password: str, client: str, now: datetime
+) -> User | None:
+    """Returns the account these credentials open, or None after counting the failure;
+    raises TooManyAttempts, before looking at the password, past either limit."""
+    email = _login_text("username", email, no_hidden_characters).strip().lower()
+    limits.refuse_if_limited(
+        limits.check_login(session=session, settings=settings, email=email, client=client, now=now)
+    )
+    try:
+        return authenticate(session=session, email=email, password=password)
+    except Unauthorized:
+        limits.record(
+            session=session,
+            settings=settings,
+            kind=AuthAttemptKind.login_failure,
+            client=client,
+            email=email,
+            now=now,
+        )
+        return None

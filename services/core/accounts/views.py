@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from services.core.accounts.schemas import AccountPublic
+from services.core.accounts.schemas import AccountPublic, ConsentPublic
 from services.core.models import User
+
+
+def to_consent(user: User) -> ConsentPublic | None:
+    """The privacy notice a person accepted, and when (None for accounts made before 1.1)."""
+    if user.consent_version is None or user.consent_given_at is None:
+        return None
+    return ConsentPublic(version=user.consent_version, given_at=user.consent_given_at)
 
 
 def to_public(user: User) -> AccountPublic:
@@ -14,4 +21,5 @@ def to_public(user: User) -> AccountPublic:
         display_name=user.display_name,
         role=user.role,
         organization=user.organization.slug,
+        consent=to_consent(user),
     )

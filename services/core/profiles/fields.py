@@ -8,6 +8,8 @@ from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, StringConstraints
 
+from services.core.text import clean_name
+
 T = TypeVar("T")
 
 
@@ -30,7 +32,7 @@ def timezones() -> frozenset[str]:
 def _language(code: str) -> str:
     code = code.strip().lower()
     if code not in _language_codes():
-        raise ValueError(f"'{code}' is not an ISO 639-1 language code")
+        raise ValueError("use a two-letter ISO 639-1 language code, such as 'en' or 'es'")
     return code
 
 
@@ -42,7 +44,7 @@ def unique(items: list[T]) -> list[T]:
 
 
 def _tag(tag: str) -> str:
-    return " ".join(tag.split()).lower()
+    return " ".join(clean_name(tag).split()).lower()
 
 
 Language = Annotated[str, AfterValidator(_language)]

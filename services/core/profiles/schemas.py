@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from services.core.profiles.fields import Clock, Interest, Language, minutes, timezones, unique
+from services.core.text import FREE_TEXT_RULES, NAME_RULES, SINGLE_LINE_RULES
 from services.core.vocabulary import (
     DAYS,
     Day,
@@ -52,8 +53,8 @@ class Location(BaseModel):
 
     latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
-    city: str | None = Field(default=None, min_length=1, max_length=100)
-    country: str | None = Field(default=None, min_length=2, max_length=100)
+    city: Annotated[str, Field(min_length=1, max_length=100), NAME_RULES] | None = None
+    country: Annotated[str, Field(min_length=2, max_length=100), NAME_RULES] | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Location:
@@ -75,7 +76,7 @@ class ProfileBase(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    alias: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    alias: Annotated[str, Field(min_length=1, max_length=40), NAME_RULES]
     gender: Gender
     gender_preference: Annotated[list[Gender], AfterValidator(unique)] = Field(
         default_factory=list, max_length=4
@@ -88,18 +89,20 @@ class ProfileBase(BaseModel):
     location: Location | None = None
     max_distance_km: int = Field(default=25, ge=1, le=500)
     meeting_format: MeetingFormat
-    timezone: str = Field(max_length=64)
+    timezone: Annotated[str, Field(max_length=64), SINGLE_LINE_RULES]
     availability: list[AvailabilitySlot] = Field(default_factory=list, max_length=50)
     interests: Annotated[list[Interest], AfterValidator(unique)] = Field(
         default_factory=list, max_length=20
     )
-    about: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] = ""
+    about: Annotated[
+        str, StringConstraints(strip_whitespace=True, max_length=1000), FREE_TEXT_RULES
+    ] = ""
 
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         if value not in timezones():
-            raise ValueError(f"'{value}' is not an IANA timezone name")
+            raise ValueError("use an IANA timezone name, such as 'America/New_York'")
         return value
 
     @field_validator("recovery_date")
@@ -214,10 +217,13 @@ class WaitingMentee(BaseModel):
     waiting_days: int
 
 
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), FREE_TEXT_RULES]
+
+
 class VettingDecision(BaseModel):
     """A coordinator's decision on a mentor."""
 
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["approved", "rejected"]
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    note: Note | None = None
