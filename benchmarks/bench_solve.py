@@ -89,10 +89,10 @@ def _analyse(path: Path, output: dict[str, Any]) -> dict[str, Any]:
 
     from services.matcher.encoding import encode_problem
     from services.matcher.feasibility import check_pairs, feasible_pairs, recovery_thresholds
-    from services.matcher.problem import parse_problem
+    from services.matcher.problem import load_problem
     from services.matcher.scoring import combine, component_scores, waiting_bonus
 
-    problem = parse_problem(json.loads(path.read_text()))
+    problem = load_problem(path.read_bytes())
     encoded = encode_problem(problem)
     i, j = feasible_pairs(encoded, open_mentors_only=True)
     n_e, n_r = encoded.mentees.n, encoded.mentors.n
@@ -129,21 +129,24 @@ def _analyse(path: Path, output: dict[str, Any]) -> dict[str, Any]:
 
 
 def _all_pairs_with_benefit(path: Path) -> tuple[Any, Any, Any, Any]:
+    """Every feasible pair and its benefit, with the engine's own reading, rules and score
+    (the figures each pair's check computed are reused, as PeerMatch's exact path does)."""
     import numpy as np
 
     from services.matcher.encoding import encode_problem
-    from services.matcher.feasibility import feasible_pairs
-    from services.matcher.problem import parse_problem
+    from services.matcher.feasibility import iter_pairs
+    from services.matcher.problem import load_problem
     from services.matcher.scoring import combine, component_scores, waiting_bonus
 
-    encoded = encode_problem(parse_problem(json.loads(path.read_text())))
-    i, j = feasible_pairs(encoded, open_mentors_only=True)
-    benefit = np.empty(len(i))
-    step = 1 << 21
-    for low in range(0, len(i), step):
-        ii, jj = i[low : low + step], j[low : low + step]
-        benefit[low : low + step] = combine(component_scores(encoded, ii, jj))
-        benefit[low : low + step] += waiting_bonus(encoded, ii)
+    encoded = encode_problem(load_problem(path.read_bytes()))
+    parts: list[tuple[Any, Any, Any]] = []
+    for c in iter_pairs(encoded, mentor_mask=encoded.mentors.remaining > 0):
+        scores = component_scores(encoded, c.i, c.j, slots=c.slots, reach=c.reach_km)
+        parts.append((c.i, c.j, combine(scores) + waiting_bonus(encoded, c.i)))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int32)
+        return encoded, empty, empty, np.zeros(0)
+    i, j, benefit = (np.concatenate(column) for column in zip(*parts, strict=True))
     return encoded, i, j, benefit
 
 
@@ -225,6 +228,20 @@ def _run_peer(name: str, path: Path, timeout: float) -> dict[str, Any]:
     return {**measured, **json.loads(out.read_text()), "note": ""}
 
 
+def _revision() -> str:
+    """The commit measured, and whether the work tree had changes on top of it."""
+
+    def git(*command: str) -> str:
+        done = subprocess.run(["git", *command], capture_output=True, text=True, cwd=ROOT)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = [line[3:] for line in git("status", "--porcelain").splitlines() if line[3:].strip()]
+    engine = [p for p in changed if p.startswith(("services/matcher", "benchmarks/bench_solve"))]
+    note = f" + uncommitted changes ({len(engine)} engine files)" if engine else ""
+    return f"measured at commit {commit}{note}"
+
+
 def _fmt(value: Any, spec: str = "") -> str:
     return "-" if value is None else format(value, spec)
 
@@ -244,6 +261,7 @@ def main() -> int:
         json.dump(PEERS[args.peer](Path(args.file)), sys.stdout)
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
+    print(_revision(), flush=True)
     peers = [p for p in args.peers.split(",") if p and p != "none"]
     header = (
         f"{'instance':>14} | {'solver':<27} | {'wall s':>7} | {'peak MiB':>8} | {'proposed':>8} |"
@@ -259,7 +277,8 @@ def main() -> int:
         facts = _analyse(path, output)
         note = (
             f"{facts['violations']} violations, {facts['feasible']:,} feasible pairs,"
-            f" {output['stats']['candidate_pairs']:,} candidates"
+            f" {output['stats']['candidate_pairs']:,} candidates,"
+            f" {len(output['unmatched']):,} unmatched with reasons"
         )
         results = {
             "PeerMatch (peermatch solve)": {

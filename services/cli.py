@@ -9,26 +9,37 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
+from typing import Any
+
+
+def _ask_password() -> str | None:
+    """Ask for a new password twice, without echo; None (with a message) if they differ."""
+    import getpass
+
+    first = getpass.getpass("Password for the new coordinator: ")
+    if getpass.getpass("The same password again: ") != first:
+        print("peermatch create-coordinator: the two passwords differ", file=sys.stderr)
+        return None
+    return first
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="peermatch", description="PeerMatch command line")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    solve = commands.add_parser("solve", help="propose introductions for a solve file")
-    solve.add_argument("file", help="input JSON file as in MATCHING.md, or - for standard input")
-    solve.add_argument(
-        "--progress",
-        choices=["auto", "always", "never"],
-        default="auto",
-        help="progress bar on standard error (auto: only when it is a terminal)",
-    )
+    _add_solve(commands)
 
     coordinator = commands.add_parser(
         "create-coordinator", help="create a coordinator account (and its organization if new)"
     )
     coordinator.add_argument("--email", required=True)
-    coordinator.add_argument("--password", required=True)
+    coordinator.add_argument(
+        "--password",
+        default=None,
+        help="the password (at least 12 characters); left out, it is asked for without echo, "
+        "which keeps it out of your shell's history",
+    )
     coordinator.add_argument("--organization", required=True, help="organization slug")
     coordinator.add_argument("--display-name", default="Coordinator")
     coordinator.add_argument("--organization-name", default=None)
@@ -38,19 +49,102 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SOLVE_DESCRIPTION = """\
+Propose introductions for the people in a solve file: the most mentees the hard
+constraints allow, then the best total compatibility. The output JSON (proposals with
+their explanations, and for each mentee left waiting the reasons and the changes that
+would open a match) goes to standard output; a summary (proposed, the most possible,
+unmatched by main reason, seconds) goes to standard error. A malformed file exits with
+status 2 and a message naming the record and field.
+
+The input and output formats are documented in docs/SOLVE_FORMAT.md."""
+
+
+class _ProgressAction(argparse.Action):
+    """`--progress [WHEN]`; a value that is not a WHEN is the FILE that followed the flag."""
+
+    WHEN = ("auto", "always", "never")
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        if values is None or values in self.WHEN:
+            namespace.progress = values or "always"
+        else:
+            namespace.progress = "always"
+            namespace.file_after_progress = values
+
+
+def _add_solve(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    solve = commands.add_parser(
+        "solve",
+        help="propose introductions for a solve file (format: docs/SOLVE_FORMAT.md)",
+        description=SOLVE_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage="peermatch solve [-h] [--progress [WHEN]] [--quiet] [--no-reasons] FILE",
+    )
+    solve.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        help="the solve file (JSON, see docs/SOLVE_FORMAT.md), or - to read standard input",
+    )
+    solve.add_argument(
+        "--progress",
+        nargs="?",
+        action=_ProgressAction,
+        default="auto",
+        metavar="WHEN",
+        help=(
+            "draw a progress bar on standard error: always (what --progress alone means, "
+            "even when standard error is not a terminal), never, or auto (only on a "
+            "terminal) (default: auto)"
+        ),
+    )
+    solve.add_argument(
+        "--quiet",
+        action="store_true",
+        help="do not print the summary on standard error (default: print it)",
+    )
+    solve.add_argument(
+        "--no-reasons",
+        dest="reasons",
+        action="store_false",
+        help=(
+            "leave out why each unmatched mentee waits (the output's unmatched list stays "
+            "empty; a little faster) (default: include the reasons)"
+        ),
+    )
+    solve.set_defaults(solve_parser=solve)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = _build_parser().parse_args(argv)
     if args.command == "solve":
         from services.matcher.cli import run_solve
 
-        return run_solve(args.file, progress=args.progress)
+        stray = getattr(args, "file_after_progress", None)
+        if stray is not None and args.file is not None:
+            args.solve_parser.error(f"--progress: {stray!r} is not one of auto, always, never")
+        args.file = args.file or stray
+        if args.file is None:
+            args.solve_parser.error("the following arguments are required: FILE")
+
+        return run_solve(args.file, progress=args.progress, quiet=args.quiet, reasons=args.reasons)
     if args.command == "create-coordinator":
         from services.core.accounts.commands import create_coordinator_command
 
+        password = args.password if args.password is not None else _ask_password()
+        if password is None:
+            return 2
         return create_coordinator_command(
             email=args.email,
-            password=args.password,
+            password=password,
             organization=args.organization,
             display_name=args.display_name,
             organization_name=args.organization_name,

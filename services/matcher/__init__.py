@@ -1,16 +1,23 @@
-"""PeerMatch's matching engine: hard constraints, compatibility score, assignment.
+"""PeerMatch's matching engine: hard constraints, compatibility score, assignment, reasons.
 
 Public API (what the web API, the worker and `peermatch solve` call):
-- `parse_problem(data) -> Problem`, `parse_participant`, `ProblemError`: strict parsing.
+- `load_problem(bytes)`, `parse_problem(data) -> Problem`, `parse_participant`,
+  `ProblemError`: strict reading of the solve-file format (docs/SOLVE_FORMAT.md).
 - `violations(mentee, mentor, settings, reference_date, excluded=False) -> list[str]`;
   `card_figures(mentee, mentor, reference_date)`: the distance and overlap cards show.
 - `score_pair(mentee, mentor, reference_date) -> PairScore`, `Weights`, `DEFAULT_WEIGHTS`.
-- `solve(problem, weights=DEFAULT_WEIGHTS) -> Solution` (`.proposals`, `.stats`, `.as_dict()`).
-- `PartnerIndex.for_mentors(...)` / `.for_mentees(...)` then `.best_partner(person)`,
-  or the one-off `best_partner(person, others, side=..., reference_date=...)`.
+- `solve(problem, weights=DEFAULT_WEIGHTS) -> Solution` (`.proposals`, `.unmatched`,
+  `.stats`, `.as_dict()`).
+- `PartnerIndex.for_mentors(...)` / `.for_mentees(...)` then `.best_partner(person)` and
+  `.explain_waiting(mentee)`, or the one-off `best_partner(person, others, side=..., ...)`.
+- `explain_waiting(mentees, mentors, reference_date=...) -> list[WaitingReason]`: why
+  each mentee waits and what single change would open a match;
+  `never_matches(person, role, reference_date=...) -> list[ProfileBlocker]`: what on a
+  profile rules out every match, whoever else signs up.
 """
 
 from services.matcher.constraints import CONSTRAINTS, card_figures, violations
+from services.matcher.explanations import PairScore, score_pair
 from services.matcher.incremental import PartnerIndex, PartnerMatch, best_partner
 from services.matcher.problem import (
     Availability,
@@ -19,11 +26,14 @@ from services.matcher.problem import (
     Problem,
     ProblemError,
     Settings,
+    load_problem,
     parse_participant,
     parse_problem,
 )
-from services.matcher.scoring import COMPONENTS, DEFAULT_WEIGHTS, PairScore, Weights, score_pair
+from services.matcher.profile_checks import ProfileBlocker, never_matches
+from services.matcher.scoring import COMPONENTS, DEFAULT_WEIGHTS, Weights
 from services.matcher.solve import Proposal, Solution, solve
+from services.matcher.waiting import Obstacle, Suggestion, WaitingReason, explain_waiting
 
 __all__ = [
     "COMPONENTS",
@@ -31,18 +41,25 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "Availability",
     "Location",
+    "Obstacle",
     "PairScore",
     "Participant",
     "PartnerIndex",
     "PartnerMatch",
     "Problem",
     "ProblemError",
+    "ProfileBlocker",
     "Proposal",
     "Settings",
     "Solution",
+    "Suggestion",
+    "WaitingReason",
     "Weights",
     "best_partner",
     "card_figures",
+    "explain_waiting",
+    "load_problem",
+    "never_matches",
     "parse_participant",
     "parse_problem",
     "score_pair",

@@ -77,24 +77,40 @@ def max_flow_cut(
 def certify_coverage(
     n_mentees: int,
     n_mentors: int,
-    candidates: np.ndarray,
-    all_i: np.ndarray,
-    all_j: np.ndarray,
+    pairs: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
     remaining: np.ndarray,
     max_rounds: int = 20,
-) -> tuple[np.ndarray, int]:
-    """Grow a candidate mask over all feasible pairs until its max flow is the true one."""
-    candidates = candidates.copy()
+) -> int:
+    """Grow candidate masks over all feasible pairs until their max flow is the true one.
+
+    `pairs` holds chunks (i, j, candidate mask) of every feasible pair; the masks grow in
+    place. Returns the certified maximum flow.
+    """
     for _ in range(max_rounds):
         flow, side_e, side_r = max_flow_cut(
-            n_mentees, n_mentors, all_i[candidates], all_j[candidates], remaining
+            n_mentees,
+            n_mentors,
+            np.concatenate([i[m] for i, _, m in pairs] or [np.zeros(0, np.int32)]),
+            np.concatenate([j[m] for _, j, m in pairs] or [np.zeros(0, np.int32)]),
+            remaining,
         )
-        crossing = side_e[all_i] & ~side_r[all_j] & ~candidates
-        if not crossing.any():
-            return candidates, flow
-        candidates |= crossing
-    flow, _, _ = max_flow_cut(n_mentees, n_mentors, all_i, all_j, remaining)
-    return np.ones_like(candidates), flow
+        crossed = False
+        for i, j, mask in pairs:
+            crossing = side_e[i] & ~side_r[j] & ~mask
+            if crossing.any():
+                mask |= crossing
+                crossed = True
+        if not crossed:
+            return flow
+    for _, _, mask in pairs:
+        mask[:] = True
+    return max_flow_cut(
+        n_mentees,
+        n_mentors,
+        np.concatenate([i for i, _, _ in pairs]),
+        np.concatenate([j for _, j, _ in pairs]),
+        remaining,
+    )[0]
 
 
 def assign(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from services.matcher.geography import haversine_km
-from services.matcher.problem import PATHWAY_FAMILY, Participant, Settings
+from services.matcher.records import PATHWAY_FAMILY, Participant, Settings
 from services.matcher.schedule import overlap_minutes, utc_intervals, utc_offset_minutes
 
 CONSTRAINTS: tuple[str, ...] = (

@@ -1,89 +1,41 @@
 """People as numpy columns: bitmasks, coordinates, recovery days and schedule bitsets.
 
 Both the batch solver and the incremental index work on these arrays, never on the
-records, so each rule has one vectorised form (see `feasibility.py`).
+records, so each rule has one vectorised form (see `feasibility.py`). A side is encoded
+from its columns (`columns.py`) in whole-column operations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
-from scipy import sparse
 
-from services.matcher.geography import unit_vectors
-from services.matcher.problem import (
+from services.matcher.bitmasks import Vocabulary, small_masks
+from services.matcher.columns import SideColumns
+from services.matcher.geography import EARTH_RADIUS_KM, unit_vectors
+from services.matcher.problem import Problem, side_columns
+from services.matcher.records import (
     FAMILIES,
     GENDERS,
     MEETING_FORMATS,
     PATHWAY_FAMILY,
     PATHWAYS,
     Participant,
-    Problem,
     Settings,
 )
-from services.matcher.schedule import (
-    Interval,
-    slot_bitsets,
-    slot_minutes,
-    utc_intervals,
-    utc_offset_minutes,
-)
-from services.matcher.text import TextModel
+from services.matcher.schedule import LocalWindows, WeekWindows, utc_offset_minutes
+from services.matcher.text import TextModel, TextRows
 
 IN_PERSON, ONLINE, EITHER = (MEETING_FORMATS.index(f) for f in ("in_person", "online", "either"))
 ANY_GENDER = (1 << len(GENDERS)) - 1
-_GENDER_BIT = {g: 1 << i for i, g in enumerate(GENDERS)}
-_PATHWAY_BIT = {p: 1 << i for i, p in enumerate(PATHWAYS)}
-_FAMILY_BIT = {p: 1 << FAMILIES.index(PATHWAY_FAMILY[p]) for p in PATHWAYS}
-_FORMAT_CODE = {f: i for i, f in enumerate(MEETING_FORMATS)}
-
-
-class Vocabulary:
-    """Words (languages, interests) numbered in order of first sight, for bitmasks."""
-
-    def __init__(self, words: Iterable[str] = ()) -> None:
-        self.index: dict[str, int] = {}
-        for word in words:
-            self.index.setdefault(word, len(self.index))
-        self.words = list(self.index)
-
-    @property
-    def n_words(self) -> int:
-        """Number of 64-bit words a mask over this vocabulary needs (at least one)."""
-        return max(1, (len(self.index) + 63) // 64)
-
-    def masks(self, lists: Sequence[Sequence[str]]) -> np.ndarray:
-        """One (n, n_words) uint64 mask per list; words not in the vocabulary are dropped."""
-        n_words = self.n_words
-        out = np.zeros((len(lists), n_words), dtype=np.uint64)
-        index = self.index
-        ints = []
-        for items in lists:
-            mask = 0
-            for item in items:
-                bit = index.get(item)
-                if bit is not None:
-                    mask |= 1 << bit
-            ints.append(mask)
-        for word in range(n_words):
-            shift = 64 * word
-            out[:, word] = np.fromiter(
-                ((m >> shift) & 0xFFFFFFFFFFFFFFFF for m in ints), dtype=np.uint64, count=len(ints)
-            )
-        return out
-
-    def names(self, mask_row: np.ndarray) -> list[str]:
-        """The words whose bits are set in one mask row."""
-        found = []
-        for word, value in enumerate(mask_row.tolist()):
-            while value:
-                low = value & -value
-                found.append(self.words[64 * word + low.bit_length() - 1])
-                value ^= low
-        return found
+GENDER_BIT = {g: 1 << i for i, g in enumerate(GENDERS)}
+PATHWAY_BIT = {p: 1 << i for i, p in enumerate(PATHWAYS)}
+FAMILY_BIT = {p: 1 << FAMILIES.index(PATHWAY_FAMILY[p]) for p in PATHWAYS}
+FORMAT_CODE = {f: i for i, f in enumerate(MEETING_FORMATS)}
 
 
 @dataclass
@@ -98,18 +50,19 @@ class EncodedSide:
     languages: np.ndarray  # (n, w) uint64
     first_language: np.ndarray  # int32 index into the language vocabulary, -1 if unknown
     interests: np.ndarray  # (n, w) uint64
-    interest_count: np.ndarray  # int32
     meeting_format: np.ndarray  # uint8 index into MEETING_FORMATS
     has_location: np.ndarray  # bool
     lat: np.ndarray  # radians, 0 where no location
     lon: np.ndarray
     max_km: np.ndarray  # float64, inf where none given
     days: np.ndarray  # int32 days in recovery
-    intervals: list[list[Interval]]  # merged UTC intervals
+    offset: np.ndarray  # int64 UTC offset in minutes at the reference date
+    windows: WeekWindows  # every window in UTC week minutes
+    local_windows: LocalWindows  # the same windows as given, in local time
     schedule: np.ndarray  # (n, w) uint64 slot bitsets
     waiting_days: np.ndarray  # int32
     remaining: np.ndarray  # int32 remaining capacity (mentors)
-    text: sparse.csr_matrix  # l2-normalised tf-idf rows
+    text: TextRows  # l2-normalised tf-idf rows
     has_text: np.ndarray  # bool
 
     @property
@@ -117,9 +70,56 @@ class EncodedSide:
         """Number of people on this side."""
         return len(self.ids)
 
-    def xyz(self, rows: np.ndarray) -> np.ndarray:
-        """Unit vectors of the given rows, for tree searches."""
-        return unit_vectors(self.lat[rows], self.lon[rows])
+    @cached_property
+    def unit(self) -> np.ndarray:
+        """(n, 3) unit vectors of everyone's location (the point 0, 0 where none)."""
+        return unit_vectors(self.lat, self.lon)
+
+    @cached_property
+    def categorical_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct (family, gender, preference, languages) keys and each row's key."""
+        columns = np.column_stack(
+            [
+                self.family.astype(np.uint64),
+                self.gender_bit.astype(np.uint64),
+                self.preference.astype(np.uint64),
+                self.languages,
+            ]
+        )
+        if self.n <= 1:  # one newcomer: its only key
+            return columns, np.zeros(self.n, dtype=np.int64)
+        keys, inverse = np.unique(columns, axis=0, return_inverse=True)
+        return keys, inverse.ravel().astype(np.int64)
+
+    @cached_property
+    def either_located(self) -> np.ndarray:
+        """Bool: meets either way and gave a location (may also meet a partner in person)."""
+        return (self.meeting_format == EITHER) & self.has_location
+
+    @cached_property
+    def reach_chord(self) -> np.ndarray:
+        """Chord on the unit sphere of each person's own distance limit, padded for rounding."""
+        angle = np.minimum(np.pi, self.max_km / EARTH_RADIUS_KM)
+        return 2 * np.sin(angle / 2) * (1 + 1e-9) + 1e-12
+
+    @cached_property
+    def unit_columns(self) -> np.ndarray:
+        """(3, n) the same unit vectors, one contiguous row per coordinate (fast gathers)."""
+        return np.ascontiguousarray(self.unit.T)
+
+
+def week_windows(columns: SideColumns, reference_date: dt.date) -> tuple[np.ndarray, WeekWindows]:
+    """Each row's UTC offset at the reference date, and every window in UTC week minutes."""
+    zones = {tz: utc_offset_minutes(tz, reference_date) for tz in set(columns.timezone)}
+    offset = np.fromiter(map(zones.__getitem__, columns.timezone), np.int64, columns.n)
+    windows = WeekWindows.from_local(
+        columns.window_owner,
+        columns.window_day,
+        columns.window_start,
+        columns.window_end,
+        offset,
+    )
+    return offset, windows
 
 
 @dataclass
@@ -138,84 +138,65 @@ class Encoder:
         """Whole slots of shared time a pair needs to meet the minimum overlap."""
         return -(-self.settings.min_schedule_overlap_minutes // self.slot_step)
 
-    def intervals(self, people: Sequence[Participant]) -> list[list[Interval]]:
-        """Merged UTC intervals of each person at the reference date."""
-        return [
-            utc_intervals(p.availability, utc_offset_minutes(p.timezone, self.reference_date))
-            for p in people
-        ]
-
     def encode(
-        self, people: Sequence[Participant], intervals: list[list[Interval]] | None = None
+        self, columns: SideColumns, windows: tuple[np.ndarray, WeekWindows] | None = None
     ) -> EncodedSide:
-        """Encode people with this encoder's vocabularies and slot length."""
-        if intervals is None:
-            intervals = self.intervals(people)
-        n = len(people)
-        ref = self.reference_date
-        has_location = np.fromiter((p.location is not None for p in people), bool, n)
-        lat = np.radians(
-            np.fromiter((p.location.latitude if p.location else 0.0 for p in people), float, n)
-        )
-        lon = np.radians(
-            np.fromiter((p.location.longitude if p.location else 0.0 for p in people), float, n)
-        )
-        lang_index = self.languages.index
+        """Encode one side's columns with this encoder's vocabularies and slot length."""
+        c = columns
+        offset, week = windows or week_windows(c, self.reference_date)
+        max_km = np.where(np.isnan(c.max_km), np.inf, c.max_km)
         return EncodedSide(
-            ids=[p.id for p in people],
-            family=_bits(people, lambda p: sum({_FAMILY_BIT[x] for x in p.pathways})),
-            pathway=_bits(people, lambda p: sum(_PATHWAY_BIT[x] for x in p.pathways)),
-            gender_bit=_bits(people, lambda p: _GENDER_BIT[p.gender]),
-            preference=_bits(
-                people,
-                lambda p: sum(_GENDER_BIT[g] for g in p.gender_preference) or ANY_GENDER,
-            ),
-            languages=self.languages.masks([p.languages for p in people]),
-            first_language=np.fromiter(
-                (lang_index.get(p.languages[0], -1) for p in people), np.int32, n
-            ),
-            interests=self.interests.masks([p.interests for p in people]),
-            interest_count=np.fromiter((len(p.interests) for p in people), np.int32, n),
+            ids=c.ids,
+            family=small_masks(c.pathways, FAMILY_BIT),
+            pathway=small_masks(c.pathways, PATHWAY_BIT),
+            gender_bit=np.fromiter(map(GENDER_BIT.__getitem__, c.gender), np.uint8, c.n),
+            preference=small_masks(c.gender_preference, GENDER_BIT, empty=ANY_GENDER),
+            languages=self.languages.masks(c.languages),
+            first_language=self.languages.first(c.languages),
+            interests=self.interests.masks(c.interests),
             meeting_format=np.fromiter(
-                (_FORMAT_CODE[p.meeting_format] for p in people), np.uint8, n
+                map(FORMAT_CODE.__getitem__, c.meeting_format), np.uint8, c.n
             ),
-            has_location=has_location,
-            lat=lat,
-            lon=lon,
-            max_km=np.fromiter(
-                (np.inf if p.max_distance_km is None else p.max_distance_km for p in people),
-                float,
-                n,
+            has_location=c.has_location,
+            lat=np.radians(c.latitude),
+            lon=np.radians(c.longitude),
+            max_km=max_km,
+            days=c.recovery_days(self.reference_date).astype(np.int32),
+            offset=offset,
+            windows=week,
+            local_windows=LocalWindows(
+                c.window_start_row, c.window_day, c.window_start, c.window_end
             ),
-            days=np.fromiter((p.recovery_days(ref) for p in people), np.int32, n),
-            intervals=intervals,
-            schedule=slot_bitsets(intervals, self.slot_step),
-            waiting_days=np.fromiter((p.waiting_days for p in people), np.int32, n),
-            remaining=np.fromiter((p.remaining_capacity for p in people), np.int32, n),
-            text=self.text_model.transform([p.about for p in people]),
-            has_text=np.fromiter((bool(p.about.strip()) for p in people), bool, n),
+            schedule=week.bitsets(c.n, self.slot_step),
+            waiting_days=c.waiting_days.astype(np.int32),
+            remaining=np.maximum(0, c.capacity - c.active).astype(np.int32),
+            text=self.text_model.transform(c.about),
+            has_text=np.fromiter((bool(text.strip()) for text in c.about), bool, c.n),
         )
 
-
-def _bits(people: Sequence[Participant], mask_of: Callable[[Participant], int]) -> np.ndarray:
-    return np.fromiter((mask_of(p) for p in people), np.uint8, len(people))
+    def encode_people(self, people: Sequence[Participant], role: str) -> EncodedSide:
+        """Encode readable records (the worker's newcomer, the API's people)."""
+        return self.encode(side_columns(people, role))
 
 
 def build_encoder(
     reference_date: dt.date,
     settings: Settings,
-    groups: Sequence[Sequence[Participant]],
-    interval_groups: Sequence[list[list[Interval]]],
+    groups: Sequence[SideColumns],
+    windows: Sequence[WeekWindows] = (),
 ) -> Encoder:
-    """Fit vocabularies, text model and slot length on all the given people."""
-    people = [p for group in groups for p in group]
+    """Fit vocabularies, text model and slot length on all the given sides."""
+    steps = [w.step() for w in windows] or [
+        week_windows(c, reference_date)[1].step() for c in groups
+    ]
+    step = int(np.gcd.reduce(np.asarray([*steps, 7 * 1440])))
     return Encoder(
         reference_date=reference_date,
         settings=settings,
-        languages=Vocabulary(lang for p in people for lang in p.languages),
-        interests=Vocabulary(word for p in people for word in p.interests),
-        text_model=TextModel.fit([p.about for p in people]),
-        slot_step=slot_minutes(iv for group in interval_groups for iv in group),
+        languages=Vocabulary.of(*(c.languages for c in groups)),
+        interests=Vocabulary.of(*(c.interests for c in groups)),
+        text_model=TextModel.fit([text for c in groups for text in c.about]),
+        slot_step=step,
     )
 
 
@@ -232,18 +213,17 @@ class EncodedProblem:
 def encode_problem(problem: Problem) -> EncodedProblem:
     """Encode both sides of a problem with shared vocabularies."""
     ref = problem.reference_date
-    probe = Encoder(ref, problem.settings, Vocabulary(), Vocabulary(), TextModel({}, np.ones(0)), 1)
-    mentee_iv = probe.intervals(problem.mentees)
-    mentor_iv = probe.intervals(problem.mentors)
-    encoder = build_encoder(
-        ref, problem.settings, [problem.mentees, problem.mentors], [mentee_iv, mentor_iv]
-    )
-    mentees = encoder.encode(problem.mentees, mentee_iv)
-    mentors = encoder.encode(problem.mentors, mentor_iv)
-    mentee_row = {pid: k for k, pid in enumerate(mentees.ids)}
-    mentor_row = {pid: k for k, pid in enumerate(mentors.ids)}
-    codes = np.array(
-        sorted(mentee_row[e] * mentors.n + mentor_row[r] for e, r in problem.exclusions),
-        dtype=np.int64,
-    )
+    columns = [side_columns(problem.mentees, "mentee"), side_columns(problem.mentors, "mentor")]
+    windows = [week_windows(c, ref) for c in columns]
+    encoder = build_encoder(ref, problem.settings, columns, [w for _, w in windows])
+    mentees = encoder.encode(columns[0], windows[0])
+    mentors = encoder.encode(columns[1], windows[1])
+    codes = np.zeros(0, dtype=np.int64)
+    if problem.exclusions:
+        mentee_row = {pid: k for k, pid in enumerate(mentees.ids)}
+        mentor_row = {pid: k for k, pid in enumerate(mentors.ids)}
+        codes = np.array(
+            sorted(mentee_row[e] * mentors.n + mentor_row[r] for e, r in problem.exclusions),
+            dtype=np.int64,
+        )
     return EncodedProblem(encoder, mentees, mentors, codes)

@@ -1,52 +1,74 @@
 """All feasible pairs of a problem, vectorised: the hard constraints as array operations.
 
-Pairs are found in two disjoint passes:
-- no distance limit (neither side `in_person`): people are grouped by their categorical
-  key (pathway families, gender, accepted genders, languages); only compatible groups are
-  compared, in blocks, on recovery time and schedule bitsets;
-- distance limited (one side `in_person`, the other not `online`): a k-d tree over unit
-  vectors (chord length grows with great-circle distance, so this is the same search as a
-  haversine ball tree) proposes nearby pairs, and every rule is then checked on that list.
+Pairs are found in two disjoint passes, each yielding chunks of pairs with the two figures
+the score needs and the rules already computed (shared schedule slots, distance in reach):
+- no distance limit (neither side `in_person`, `pair_blocks.py`): people are grouped by
+  their categorical key (pathway families, gender, accepted genders, languages); only
+  compatible groups are compared, in blocks, on recovery time and schedule bitsets;
+- distance limited (one side `in_person`, the other not `online`, `pair_nearby.py`): a
+  k-d tree over unit vectors (chord length grows with great-circle distance, so this is
+  the same search as a haversine ball tree) proposes nearby pairs, then the other rules.
 `online` against `in_person` is never feasible, so nothing else can be missed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from services.matcher.encoding import EITHER, IN_PERSON, ONLINE, EncodedProblem, EncodedSide
-from services.matcher.geography import chord_for_km, haversine_km_array
-
-_BLOCK_PAIRS = 1 << 21  # pairs per block: bounds the scratch memory of the dense pass
+from services.matcher.geography import haversine_km_array
 
 
-def _keys(side: EncodedSide) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class PairChunk:
+    """Feasible pairs (mentee row i[k], mentor row j[k]) and what their check computed."""
+
+    i: np.ndarray  # int32
+    j: np.ndarray  # int32
+    slots: np.ndarray  # int16 shared schedule slots
+    reach_km: np.ndarray  # float64 distance when they could meet in person, else nan
+    # When the chunk comes from one block of mentees: those rows, and each pair's position
+    # in them (so per-mentee counts need no sort of the pairs).
+    rows: np.ndarray | None = None
+    local: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.i)
+
+    def take(self, keep: np.ndarray) -> PairChunk:
+        """The pairs selected by a mask or positions."""
+        local = None if self.local is None else self.local[keep]
+        return PairChunk(
+            self.i[keep], self.j[keep], self.slots[keep], self.reach_km[keep], self.rows, local
+        )
+
+
+def side_keys(side: EncodedSide) -> tuple[np.ndarray, np.ndarray]:
     """Distinct categorical keys (family, gender, preference, languages) and row -> key."""
-    columns = np.column_stack(
-        [
-            side.family.astype(np.uint64),
-            side.gender_bit.astype(np.uint64),
-            side.preference.astype(np.uint64),
-            side.languages,
-        ]
-    )
-    if side.n == 0:
-        return columns, np.zeros(0, dtype=np.int64)
-    keys, inverse = np.unique(columns, axis=0, return_inverse=True)
-    return keys, inverse.ravel().astype(np.int64)
+    return side.categorical_keys
 
 
-def _key_compatibility(mentee_keys: np.ndarray, mentor_keys: np.ndarray) -> np.ndarray:
-    """(mentee keys x mentor keys) bool: pathway family, gender both ways, a language."""
+def key_failures(mentee_keys: np.ndarray, mentor_keys: np.ndarray) -> dict[str, np.ndarray]:
+    """(mentee keys x mentor keys) bool per categorical rule: True where the rule is broken."""
     e = mentee_keys[:, None, :]
     r = mentor_keys[None, :, :]
-    family = (e[..., 0] & r[..., 0]) != 0
     mentee_accepted = (e[..., 1] & r[..., 2]) != 0
     mentor_accepted = (r[..., 1] & e[..., 2]) != 0
-    language = ((e[..., 3:] & r[..., 3:]) != 0).any(axis=-1)
-    return family & mentee_accepted & mentor_accepted & language
+    return {
+        "pathway": (e[..., 0] & r[..., 0]) == 0,
+        "gender": ~(mentee_accepted & mentor_accepted),
+        "language": ~((e[..., 3:] & r[..., 3:]) != 0).any(axis=-1),
+    }
+
+
+def key_compatibility(mentee_keys: np.ndarray, mentor_keys: np.ndarray) -> np.ndarray:
+    """(mentee keys x mentor keys) bool: pathway family, gender both ways, a language."""
+    broken = key_failures(mentee_keys, mentor_keys)
+    return ~(broken["pathway"] | broken["gender"] | broken["language"])
 
 
 def overlap_slots(left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -64,98 +86,6 @@ def recovery_thresholds(encoded: EncodedProblem) -> np.ndarray:
         settings.min_mentor_recovery_days,
         encoded.mentees.days.astype(np.int64) + settings.min_recovery_gap_days,
     )
-
-
-def _dense_pass(
-    encoded: EncodedProblem,
-    compatible: np.ndarray,
-    mentee_key: np.ndarray,
-    mentor_key: np.ndarray,
-    threshold: np.ndarray,
-    mentor_open: np.ndarray,
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Pairs with no distance limit: compatible key groups, recovery and schedule."""
-    mentees, mentors = encoded.mentees, encoded.mentors
-    need = encoded.encoder.overlap_slots_needed
-    e_rows = np.flatnonzero(mentees.meeting_format != IN_PERSON)
-    r_rows = np.flatnonzero((mentors.meeting_format != IN_PERSON) & mentor_open)
-    found_i: list[np.ndarray] = []
-    found_j: list[np.ndarray] = []
-    if len(e_rows) == 0 or len(r_rows) == 0:
-        return found_i, found_j
-    r_order = r_rows[np.argsort(mentor_key[r_rows], kind="stable")]
-    r_keys_sorted = mentor_key[r_order]
-    n_keys = compatible.shape[1]
-    bounds = np.searchsorted(r_keys_sorted, np.arange(n_keys + 1))
-    e_order = e_rows[np.argsort(mentee_key[e_rows], kind="stable")]
-    e_keys_sorted = mentee_key[e_order]
-    e_bounds = np.searchsorted(e_keys_sorted, np.arange(compatible.shape[0] + 1))
-    mentor_days = mentors.days.astype(np.int64)
-    for key in range(compatible.shape[0]):
-        group = e_order[e_bounds[key] : e_bounds[key + 1]]
-        if len(group) == 0:
-            continue
-        partner_keys = np.flatnonzero(compatible[key])
-        if len(partner_keys) == 0:
-            continue
-        partners = np.concatenate([r_order[bounds[k] : bounds[k + 1]] for k in partner_keys])
-        if len(partners) == 0:
-            continue
-        partner_days = mentor_days[partners]
-        partner_schedule = mentors.schedule[partners]
-        partners32 = partners.astype(np.int32)
-        step = max(1, _BLOCK_PAIRS // len(partners))
-        for low in range(0, len(group), step):
-            rows = group[low : low + step]
-            ok = partner_days[None, :] >= threshold[rows][:, None]
-            if need > 0:
-                ok &= overlap_slots(mentees.schedule[rows][:, None, :], partner_schedule) >= need
-            ii, jj = np.nonzero(ok)
-            if len(ii):
-                found_i.append(rows.astype(np.int32)[ii])
-                found_j.append(partners32[jj])
-    return found_i, found_j
-
-
-def _radius_bins(max_km: np.ndarray, n_bins: int = 8) -> list[tuple[np.ndarray, float]]:
-    """Rows grouped by distance limit, each with the largest limit in its group."""
-    values = np.unique(max_km)
-    if len(values) > n_bins:
-        values = np.unique(np.quantile(max_km, np.linspace(0, 1, n_bins + 1)[1:], method="higher"))
-    which = np.searchsorted(values, max_km)  # the smallest bin edge at or above each limit
-    return [
-        (np.flatnonzero(which == b), float(values[b]))
-        for b in range(len(values))
-        if (which == b).any()
-    ]
-
-
-def _nearby(
-    encoded: EncodedProblem, e_rows: np.ndarray, r_rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs closer than the smaller distance limit of their bins (checked exactly later)."""
-    empty = np.zeros(0, dtype=np.int32)
-    if len(e_rows) == 0 or len(r_rows) == 0:
-        return empty, empty
-    from scipy.spatial import cKDTree  # only runs that have in-person people pay for it
-
-    mentees, mentors = encoded.mentees, encoded.mentors
-    r_bins = [
-        (r_rows[rows], reach, cKDTree(mentors.xyz(r_rows[rows])))
-        for rows, reach in _radius_bins(mentors.max_km[r_rows])
-    ]
-    found_i: list[np.ndarray] = [empty]
-    found_j: list[np.ndarray] = [empty]
-    for rows, reach in _radius_bins(mentees.max_km[e_rows]):
-        e_sub = e_rows[rows]
-        tree = cKDTree(mentees.xyz(e_sub))
-        for r_sub, r_reach, r_tree in r_bins:
-            radius = chord_for_km(min(reach, r_reach))
-            hits = tree.sparse_distance_matrix(r_tree, radius, output_type="ndarray")
-            if len(hits):
-                found_i.append(e_sub[hits["i"]].astype(np.int32))
-                found_j.append(r_sub[hits["j"]].astype(np.int32))
-    return np.concatenate(found_i), np.concatenate(found_j)
 
 
 def check_pairs(
@@ -187,6 +117,121 @@ def check_pairs(
     return mask
 
 
+def check_one(
+    encoded: EncodedProblem, *, one_mentee: bool, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """`check_pairs` of the only person of one side against the other side (or its `rows`).
+
+    Bool per row of the other side. The worker's path: one newcomer, no gathered copy of
+    the newcomer's fields, and the later rules only on those the cheap ones left.
+    """
+    e, r = encoded.mentees, encoded.mentors
+
+    def at(rows: Any) -> tuple[Any, Any]:
+        return (0, rows) if one_mentee else (rows, 0)
+
+    given = rows
+    ie, jr = at(slice(None) if given is None else given)  # no gathered copy of everyone
+    ok = (e.family[ie] & r.family[jr]) != 0
+    ok &= (e.gender_bit[ie] & r.preference[jr]) != 0
+    ok &= (r.gender_bit[jr] & e.preference[ie]) != 0
+    ok &= r.days[jr] >= recovery_thresholds(encoded)[ie]
+    rows = np.flatnonzero(ok) if given is None else given[ok]
+    ie, jr = at(rows)
+    fe, fr = e.meeting_format[ie], r.meeting_format[jr]
+    limited = (fe == IN_PERSON) | (fr == IN_PERSON)
+    ok = ~(limited & ((fe == ONLINE) | (fr == ONLINE)))
+    ok &= ((e.languages[ie] & r.languages[jr]) != 0).any(axis=-1)
+    need = encoded.encoder.overlap_slots_needed
+    if need > 0:
+        ok &= overlap_slots(e.schedule[ie], r.schedule[jr]) >= need
+    rows, limited = rows[ok], np.broadcast_to(limited, ok.shape)[ok]
+    if limited.any():
+        near = rows[limited]
+        ie, jr = at(near)
+        both = e.has_location[ie] & r.has_location[jr]
+        distance = haversine_km_array(e.lat[ie], e.lon[ie], r.lat[jr], r.lon[jr])
+        far = ~(both & (distance <= np.minimum(e.max_km[ie], r.max_km[jr])))
+        rows = np.setdiff1d(rows, near[far], assume_unique=True)
+    mask = np.zeros(r.n if one_mentee else e.n, dtype=bool)
+    mask[rows] = True
+    return mask
+
+
+def _drop_excluded(encoded: EncodedProblem, chunk: PairChunk, flagged: np.ndarray) -> PairChunk:
+    """The chunk without its excluded pairs; only mentees with an exclusion are looked up."""
+    suspect = np.flatnonzero(flagged[chunk.i])
+    if len(suspect) == 0:
+        return chunk
+    codes = chunk.i[suspect].astype(np.int64) * encoded.mentors.n + chunk.j[suspect]
+    drop = suspect[np.isin(codes, encoded.excluded_codes)]
+    if len(drop) == 0:
+        return chunk
+    keep = np.ones(len(chunk), dtype=bool)
+    keep[drop] = False
+    return chunk.take(keep)
+
+
+def iter_pairs(
+    encoded: EncodedProblem,
+    *,
+    mentee_mask: np.ndarray | None = None,
+    mentor_mask: np.ndarray | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Iterator[PairChunk]:
+    """Every feasible pair among the selected mentees and mentors, in chunks."""
+    from services.matcher.pair_blocks import dense_chunks
+    from services.matcher.pair_nearby import nearby_chunks
+
+    e, r = encoded.mentees, encoded.mentors
+    if e.n == 0 or r.n == 0:
+        return
+    take_e = np.ones(e.n, dtype=bool) if mentee_mask is None else mentee_mask
+    take_r = np.ones(r.n, dtype=bool) if mentor_mask is None else mentor_mask
+    mentee_keys, mentee_key = side_keys(e)
+    mentor_keys, mentor_key = side_keys(r)
+    compatible = key_compatibility(mentee_keys, mentor_keys)
+    threshold = recovery_thresholds(encoded)
+    flagged = np.zeros(e.n, dtype=bool)
+    flagged[encoded.excluded_codes // max(1, r.n)] = True
+    fe, fr = e.meeting_format, r.meeting_format
+    passes = [
+        lambda: dense_chunks(
+            encoded,
+            compatible,
+            (mentee_key, mentor_key),
+            threshold,
+            np.flatnonzero(take_e & (fe != IN_PERSON)),
+            np.flatnonzero(take_r & (fr != IN_PERSON)),
+        ),
+        lambda: nearby_chunks(
+            encoded,
+            compatible,
+            (mentee_key, mentor_key),
+            threshold,
+            np.flatnonzero(take_e & (fe == IN_PERSON) & e.has_location),
+            np.flatnonzero(take_r & (fr != ONLINE) & r.has_location),
+        ),
+        lambda: nearby_chunks(
+            encoded,
+            compatible,
+            (mentee_key, mentor_key),
+            threshold,
+            np.flatnonzero(take_e & (fe == EITHER) & e.has_location),
+            np.flatnonzero(take_r & (fr == IN_PERSON) & r.has_location),
+        ),
+    ]
+    for number, make in enumerate(passes):
+        for chunk in make():
+            chunk = _drop_excluded(encoded, chunk, flagged)
+            if len(chunk):
+                yield chunk
+        if progress and number == 0:
+            progress("pairs without a distance limit")
+    if progress:
+        progress("pairs within reach")
+
+
 def feasible_pairs(
     encoded: EncodedProblem,
     progress: Callable[[str], None] | None = None,
@@ -197,54 +242,9 @@ def feasible_pairs(
 
     With `open_mentors_only`, mentors without remaining capacity are left out early.
     """
-    mentees, mentors = encoded.mentees, encoded.mentors
-    threshold = recovery_thresholds(encoded)
-    mentor_open = mentors.remaining > 0 if open_mentors_only else np.ones(mentors.n, dtype=bool)
-    mentee_keys, mentee_key = _keys(mentees)
-    mentor_keys, mentor_key = _keys(mentors)
-    found_i: list[np.ndarray] = []
-    found_j: list[np.ndarray] = []
-    if mentees.n and mentors.n:
-        compatible = _key_compatibility(mentee_keys, mentor_keys)
-        found_i, found_j = _dense_pass(
-            encoded, compatible, mentee_key, mentor_key, threshold, mentor_open
-        )
-        if progress:
-            progress("pairs without a distance limit")
-        fe, fr = mentees.meeting_format, mentors.meeting_format
-        pairs = [
-            _nearby(
-                encoded,
-                np.flatnonzero(fe == IN_PERSON),
-                np.flatnonzero((fr != ONLINE) & mentor_open),
-            ),
-            _nearby(
-                encoded,
-                np.flatnonzero(fe == EITHER),
-                np.flatnonzero((fr == IN_PERSON) & mentor_open),
-            ),
-        ]
-        for i, j in pairs:
-            keep = check_pairs(encoded, i, j, threshold)
-            found_i.append(i[keep])
-            found_j.append(j[keep])
-        if progress:
-            progress("pairs within reach")
-    if not found_i:
+    mask = encoded.mentors.remaining > 0 if open_mentors_only else None
+    chunks = list(iter_pairs(encoded, mentor_mask=mask, progress=progress))
+    if not chunks:
         empty = np.zeros(0, dtype=np.int32)
         return empty, empty
-    i = np.concatenate(found_i)
-    j = np.concatenate(found_j)
-    del found_i, found_j
-    if len(encoded.excluded_codes):
-        # Only pairs of mentees who have an exclusion are looked up.
-        excluded_rows = np.zeros(mentees.n, dtype=bool)
-        excluded_rows[encoded.excluded_codes // max(1, mentors.n)] = True
-        suspect = np.flatnonzero(excluded_rows[i])
-        codes = i[suspect].astype(np.int64) * mentors.n + j[suspect]
-        drop = suspect[np.isin(codes, encoded.excluded_codes)]
-        if len(drop):
-            keep_mask = np.ones(len(i), dtype=bool)
-            keep_mask[drop] = False
-            i, j = i[keep_mask], j[keep_mask]
-    return i, j
+    return np.concatenate([c.i for c in chunks]), np.concatenate([c.j for c in chunks])

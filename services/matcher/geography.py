@@ -28,6 +28,11 @@ def haversine_km_array(
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
+def chord_km(chord: np.ndarray) -> np.ndarray:
+    """Great-circle km from chord lengths on the unit sphere."""
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, chord * 0.5))
+
+
 def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Points (radians) as 3-D unit vectors: chord length grows with great-circle distance."""
     cos_lat = np.cos(lat)

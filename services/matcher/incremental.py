@@ -9,23 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from services.matcher.encoding import EncodedProblem, EncodedSide, Encoder, build_encoder
-from services.matcher.feasibility import check_pairs, recovery_thresholds
-from services.matcher.problem import Participant, Settings
-from services.matcher.schedule import slot_minutes
+from services.matcher.columns import flat_positions
+from services.matcher.encoding import (
+    EncodedProblem,
+    EncodedSide,
+    Encoder,
+    build_encoder,
+    week_windows,
+)
+from services.matcher.explanations import explain_pairs
+from services.matcher.feasibility import check_one, key_compatibility, side_keys
+from services.matcher.problem import side_columns
+from services.matcher.records import Participant, Settings
 from services.matcher.scoring import (
     DEFAULT_WEIGHTS,
     Weights,
     combine,
     component_scores,
-    explain_pairs,
     waiting_bonus,
 )
+from services.matcher.text import row_cosines
+from services.matcher.waiting import WaitingReason, explain_rows
 
 
 @dataclass
@@ -55,12 +64,18 @@ class PartnerIndex:
         self.people = list(people)
         self.weights = weights
         settings = settings or Settings()
-        probe = build_encoder(reference_date, settings, [[]], [[]])
-        intervals = probe.intervals(self.people)
-        self.encoder: Encoder = build_encoder(reference_date, settings, [self.people], [intervals])
-        self.encoded: EncodedSide = self.encoder.encode(self.people, intervals)
+        self._newcomer_role = "mentee" if side == "mentors" else "mentor"
+        columns = side_columns(self.people, "mentor" if side == "mentors" else "mentee")
+        windows = week_windows(columns, reference_date)
+        self.encoder: Encoder = build_encoder(reference_date, settings, [columns], [windows[1]])
+        self.encoded: EncodedSide = self.encoder.encode(columns, windows)
         self.row = {p.id: k for k, p in enumerate(self.people)}
         self.remaining = self.encoded.remaining.copy()
+        # Rows grouped by categorical key: a newcomer is compared with compatible keys only.
+        self._keys, key_of = side_keys(self.encoded)
+        self._by_key = np.argsort(key_of, kind="stable")
+        self._key_bounds = np.searchsorted(key_of[self._by_key], np.arange(len(self._keys) + 1))
+        self._text_lengths = np.diff(self.encoded.text.indptr)  # entries per distinct text
 
     @classmethod
     def for_mentors(cls, mentors: Sequence[Participant], **kwargs: Any) -> PartnerIndex:
@@ -82,23 +97,55 @@ class PartnerIndex:
             raise ValueError(f"expected {self.remaining.shape[0]} capacities")
         self.remaining[:] = remaining
 
-    def _rescale_schedule(self, person: Participant) -> None:
-        # A newcomer whose windows fall between the index's slots needs finer slots.
-        own = self.encoder.intervals([person])
-        step = slot_minutes([*own, [(0, self.encoder.slot_step)]])
+    def _problem(self, person: Participant, excluded: Iterable[str] = ()) -> EncodedProblem:
+        single = self.encoder.encode_people([person], self._newcomer_role)
+        step = int(np.gcd(self.encoder.slot_step, single.windows.step()))
         if step != self.encoder.slot_step:
-            from services.matcher.schedule import slot_bitsets
-
+            # A newcomer whose windows fall between the index's slots needs finer slots.
             self.encoder.slot_step = step
-            self.encoded.schedule = slot_bitsets(self.encoded.intervals, step)
-
-    def _problem(self, person: Participant) -> EncodedProblem:
-        self._rescale_schedule(person)
-        single = self.encoder.encode([person])
-        empty = np.zeros(0, dtype=np.int64)
+            self.encoded.schedule = self.encoded.windows.bitsets(self.encoded.n, step)
+            single = self.encoder.encode_people([person], self._newcomer_role)
+        rows = sorted({self.row[p] for p in excluded if p in self.row})
+        # The newcomer is row 0 of the other side, so a pair's code is the indexed row.
+        codes = np.asarray(rows, dtype=np.int64)
         if self.side == "mentors":
-            return EncodedProblem(self.encoder, single, self.encoded, empty)
-        return EncodedProblem(self.encoder, self.encoded, single, empty)
+            return EncodedProblem(self.encoder, single, self.encoded, codes)
+        return EncodedProblem(self.encoder, self.encoded, single, codes)
+
+    def _compatible_rows(self, encoded: EncodedProblem) -> np.ndarray:
+        """Indexed rows whose pathway family, genders and languages suit the newcomer."""
+        if self.side == "mentors":
+            single, _ = side_keys(encoded.mentees)
+            ok = key_compatibility(single, self._keys)[0]
+        else:
+            single, _ = side_keys(encoded.mentors)
+            ok = key_compatibility(self._keys, single)[:, 0]
+        keys = np.flatnonzero(ok)
+        starts = self._key_bounds[keys]
+        at = flat_positions(starts, self._key_bounds[keys + 1] - starts)
+        return np.sort(self._by_key[at])
+
+    def explain_waiting(
+        self, mentee: Participant, *, excluded: Iterable[str] = ()
+    ) -> WaitingReason:
+        """Why `mentee` waits, against the indexed mentors and their room as recorded."""
+        if self.side != "mentors":
+            raise ValueError("explain_waiting needs an index of mentors")
+        encoded = self._problem(mentee, excluded)
+        n = self.encoded.n
+        one = np.zeros(n, dtype=np.int64)
+        fits = check_one(encoded, one_mentee=True)
+        fits[encoded.excluded_codes] = False
+        full = np.array([int((fits & (self.remaining <= 0)).sum())])
+        reason = explain_rows(encoded, one[:1], self.remaining, full)[0]
+        # The index's vocabulary holds the mentors' languages only: keep all of the mentee's.
+        offers = tuple(
+            replace(s, change={"languages": [*mentee.languages, s.change["languages"][-1]]})
+            if s.code == "add_language"
+            else s
+            for s in reason.suggestions
+        )
+        return replace(reason, suggestions=offers)
 
     def best_partner(
         self, person: Participant, *, excluded: Iterable[str] = (), explain: bool = False
@@ -114,7 +161,9 @@ class PartnerIndex:
         else:
             i, j = many, one
             ok = np.full(n, person.remaining_capacity > 0)
-        ok &= check_pairs(encoded, i, j, recovery_thresholds(encoded))
+        ok &= check_one(
+            encoded, one_mentee=self.side == "mentors", rows=self._compatible_rows(encoded)
+        )
         for partner_id in excluded:
             row = self.row.get(partner_id)
             if row is not None:
@@ -125,8 +174,7 @@ class PartnerIndex:
         i, j = i[rows], j[rows]
         scores = component_scores(encoded, i, j, self.weights, with_text=False)
         single = encoded.mentees if self.side == "mentors" else encoded.mentors
-        others = self.encoded.text[rows]
-        scores["about"] = np.asarray(others @ single.text[0].T.toarray()).ravel().clip(0.0, 1.0)
+        scores["about"] = row_cosines(self.encoded.text, rows, single.text, self._text_lengths)
         score = combine(scores, self.weights)
         benefit = score if self.side == "mentors" else score + waiting_bonus(encoded, i)
         best = int(np.argmax(benefit))

@@ -1,21 +1,23 @@
-"""Weekly availability in UTC: offsets at the reference date, merged intervals, slot bitsets.
+"""Weekly availability in UTC: offsets at the reference date, intervals, slot bitsets.
 
 A week is the minutes [0, 10080) from Monday 00:00 UTC; a window that runs past Sunday
-midnight wraps to Monday. Overlap is counted on merged intervals, so two windows of one
-person that overlap each other are never counted twice.
+midnight wraps to Monday. The readable path counts overlap on merged intervals, so two
+windows of one person that overlap each other are never counted twice; the batch path
+turns a whole side's windows into slot bitsets at once (`WeekWindows`, `slot_bitsets`),
+where a slot covered twice is still one bit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import zoneinfo
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from services.matcher.problem import Availability
+from services.matcher.records import Availability
 
 WEEK_MINUTES = 7 * 24 * 60
 
@@ -73,47 +75,95 @@ def overlap_minutes(first: Sequence[Interval], second: Sequence[Interval]) -> in
     return total
 
 
-def slot_minutes(interval_lists: Iterable[Sequence[Interval]]) -> int:
-    """The coarsest slot length (a divisor of the week) on which every endpoint falls."""
-    step = WEEK_MINUTES
-    for intervals in interval_lists:
-        for start, end in intervals:
-            step = math.gcd(step, start, end)
-            if step == 1:
-                return 1
-    return step
+@dataclass
+class LocalWindows:
+    """Every window of one side in its owner's local time, as given (row k's windows are
+    positions [start_row[k], start_row[k + 1]))."""
+
+    start_row: np.ndarray  # int64 (n + 1)
+    day: np.ndarray  # int64, 0 = Monday
+    start: np.ndarray  # int64 minutes from local midnight
+    end: np.ndarray
 
 
-def slot_bitsets(interval_lists: Sequence[Sequence[Interval]], step: int) -> np.ndarray:
-    """Pack each person's intervals into a (n, words) uint64 bitset of `step`-minute slots."""
-    n = len(interval_lists)
-    slots = WEEK_MINUTES // step
-    words = (slots + 63) // 64
-    result = np.zeros((n, words), dtype=np.uint64)
-    rows: list[int] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for row, intervals in enumerate(interval_lists):
-        for start, end in intervals:
-            rows.append(row)
-            starts.append(start // step)
-            ends.append(end // step)
-    if not rows:
+@dataclass
+class WeekWindows:
+    """Every window of one side in UTC week minutes, split at the week's end, by owner row."""
+
+    owner: np.ndarray  # int64 row, sorted
+    start: np.ndarray  # int64 in [0, WEEK_MINUTES)
+    end: np.ndarray  # int64 in (start, WEEK_MINUTES]
+
+    @classmethod
+    def from_local(
+        cls,
+        owner: np.ndarray,
+        day: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        offset: np.ndarray,
+    ) -> WeekWindows:
+        """Local windows (day, minutes) of owners whose UTC offsets (minutes) are given per row."""
+        utc = (day * 1440 + start - offset[owner]) % WEEK_MINUTES
+        stop = utc + (end - start)
+        wraps = stop > WEEK_MINUTES
+        owners = np.concatenate([owner, owner[wraps]])
+        order = np.argsort(owners, kind="stable")
+        return cls(
+            owners[order],
+            np.concatenate([utc, np.zeros(int(wraps.sum()), dtype=np.int64)])[order],
+            np.concatenate([np.minimum(stop, WEEK_MINUTES), stop[wraps] - WEEK_MINUTES])[order],
+        )
+
+    def merged(self) -> WeekWindows:
+        """The same time with each owner's overlapping or touching windows joined."""
+        if len(self.owner) == 0:
+            return self
+        order = np.lexsort((self.start, self.owner))
+        owner, start, end = self.owner[order], self.start[order], self.end[order]
+        # Shifting each owner by two weeks keeps a running maximum from crossing owners.
+        shift = owner * (2 * WEEK_MINUTES)
+        reach = np.maximum.accumulate(end + shift)
+        fresh = np.ones(len(owner), dtype=bool)
+        fresh[1:] = (start[1:] + shift[1:]) > reach[:-1]
+        first = np.flatnonzero(fresh)
+        last = np.append(first[1:], len(owner)) - 1
+        return WeekWindows(owner[first], start[first], reach[last] - shift[last])
+
+    def overlap(self, n: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """(len(start), n) minutes each owner's (merged) windows share with [start, end)."""
+        week = self.merged()
+        shared = np.minimum(week.end[None, :], end[:, None])
+        shared -= np.maximum(week.start[None, :], start[:, None])
+        out = np.zeros((len(start), n), dtype=np.int64)
+        np.add.at(out.T, week.owner, np.maximum(shared, 0).T)
+        return out
+
+    def step(self) -> int:
+        """The coarsest slot length (a divisor of the week) on which every endpoint falls."""
+        ends = np.concatenate([self.start, self.end, [WEEK_MINUTES]])
+        return int(np.gcd.reduce(ends))
+
+    def bitsets(self, n: int, step: int) -> np.ndarray:
+        """Each owner's windows as a (n, words) uint64 bitset of `step`-minute slots."""
+        slots = WEEK_MINUTES // step
+        words = (slots + 63) // 64
+        result = np.zeros((n, words), dtype=np.uint64)
+        width = slots + 1
+        chunk = max(1, (1 << 22) // width)  # rows per pass: a few MiB of scratch at 1-minute slots
+        bounds = np.searchsorted(self.owner, np.arange(0, n + chunk, chunk))
+        for part, low in enumerate(range(0, n, chunk)):
+            pick = slice(bounds[part], bounds[part + 1])
+            if pick.start == pick.stop:
+                continue
+            high = min(n, low + chunk)
+            base = (self.owner[pick] - low) * width
+            size = (high - low) * width
+            diff = np.bincount(base + self.start[pick] // step, minlength=size)
+            diff -= np.bincount(base + self.end[pick] // step, minlength=size)
+            covered = np.cumsum(diff.reshape(high - low, width)[:, :slots], axis=1) > 0
+            packed = np.packbits(covered, axis=1, bitorder="little")
+            padded = np.zeros((high - low, words * 8), dtype=np.uint8)
+            padded[:, : packed.shape[1]] = packed
+            result[low:high] = padded.view("<u8").astype(np.uint64, copy=False)
         return result
-    row_arr = np.asarray(rows, dtype=np.int64)
-    start_arr = np.asarray(starts, dtype=np.int64)
-    end_arr = np.asarray(ends, dtype=np.int64)
-    # Chunks of people keep the (people x slots) scratch matrix small even at 1-minute slots.
-    chunk = max(1, (1 << 24) // (slots + 1))
-    for low in range(0, n, chunk):
-        high = min(n, low + chunk)
-        pick = (row_arr >= low) & (row_arr < high)
-        diff = np.zeros((high - low, slots + 1), dtype=np.int16)
-        np.add.at(diff, (row_arr[pick] - low, start_arr[pick]), 1)
-        np.add.at(diff, (row_arr[pick] - low, end_arr[pick]), -1)
-        covered = np.cumsum(diff[:, :slots], axis=1) > 0
-        packed = np.packbits(covered, axis=1, bitorder="little")
-        padded = np.zeros((high - low, words * 8), dtype=np.uint8)
-        padded[:, : packed.shape[1]] = packed
-        result[low:high] = padded.view("<u8").astype(np.uint64, copy=False)
-    return result

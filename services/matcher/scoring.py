@@ -1,22 +1,21 @@
-"""The compatibility score: readable components, one set of default weights, explanations.
+"""The compatibility score: components in [0, 1], one set of default weights, a waiting bonus.
 
-Every component is a number in [0, 1] and a sentence a person can read. The score is the
-weighted mean of the components, so it is in [0, 1] too. Explanations never repeat what
-someone wrote about themselves, nor exact coordinates: only rounded distances.
+Every component is a number in [0, 1] (and a sentence a person can read, in
+`explanations.py`). The score is the weighted mean of the components, so it is in [0, 1]
+too. The feasibility passes hand over the two figures they already computed for a pair
+(shared schedule slots, distance when the two could meet), so scoring the pairs they find
+needs no second gather of schedules or coordinates.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict, dataclass
-from typing import Any
 
 import numpy as np
 
 from services.matcher.encoding import ONLINE, EncodedProblem
 from services.matcher.feasibility import overlap_slots
 from services.matcher.geography import haversine_km_array
-from services.matcher.problem import FAMILIES, PATHWAYS, Participant, Problem, Settings
 from services.matcher.text import pair_cosines
 
 COMPONENTS: tuple[str, ...] = (
@@ -59,43 +58,6 @@ class Weights:
 
 DEFAULT_WEIGHTS = Weights()
 
-_PATHWAY_NAMES = {
-    "aa": "AA",
-    "na": "NA",
-    "celebrate_recovery": "Celebrate Recovery",
-    "smart": "SMART Recovery",
-    "sos": "SOS",
-    "refuge_recovery": "Refuge Recovery",
-    "other": "another pathway",
-}
-_FAMILY_NAMES = {
-    "twelve_step": "twelve-step",
-    "secular": "secular",
-    "refuge_recovery": "Buddhist-inspired",
-    "other": "other",
-}
-_LANGUAGE_NAMES = {
-    "en": "English",
-    "es": "Spanish",
-    "fr": "French",
-    "pt": "Portuguese",
-    "de": "German",
-    "zh": "Chinese",
-    "vi": "Vietnamese",
-    "tl": "Tagalog",
-    "ko": "Korean",
-    "ar": "Arabic",
-    "ru": "Russian",
-    "hi": "Hindi",
-    "it": "Italian",
-    "pl": "Polish",
-    "ja": "Japanese",
-}
-
-
-def _bit_names(mask: int, names: tuple[str, ...]) -> list[str]:
-    return [name for k, name in enumerate(names) if mask >> k & 1]
-
 
 def in_reach(encoded: EncodedProblem, i: np.ndarray, j: np.ndarray, km: np.ndarray) -> np.ndarray:
     """Whether each pair could meet in person: both located, neither online, close enough."""
@@ -109,6 +71,20 @@ def in_reach(encoded: EncodedProblem, i: np.ndarray, j: np.ndarray, km: np.ndarr
     )
 
 
+def reach_km(encoded: EncodedProblem, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Distance of each pair who could meet in person, nan for the others."""
+    e, r = encoded.mentees, encoded.mentors
+    km = haversine_km_array(e.lat[i], e.lon[i], r.lat[j], r.lon[j])
+    return np.where(in_reach(encoded, i, j, km), km, np.nan)
+
+
+def shared_minutes(encoded: EncodedProblem, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Weekly minutes each pair is free at the same time (int64)."""
+    e, r = encoded.mentees, encoded.mentors
+    slots = overlap_slots(e.schedule[i], r.schedule[j]).astype(np.int64)
+    return slots * encoded.encoder.slot_step
+
+
 def component_scores(
     encoded: EncodedProblem,
     i: np.ndarray,
@@ -116,21 +92,29 @@ def component_scores(
     weights: Weights = DEFAULT_WEIGHTS,
     *,
     with_text: bool = True,
+    slots: np.ndarray | None = None,
+    reach: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Each component's score in [0, 1] for the pairs (mentee row i[k], mentor row j[k])."""
+    """Each component's score in [0, 1] for the pairs (mentee row i[k], mentor row j[k]).
+
+    `slots` (shared schedule slots) and `reach` (`reach_km`) may be given when known.
+    """
     e, r = encoded.mentees, encoded.mentors
     scores: dict[str, np.ndarray] = {}
     scores["pathway"] = np.where((e.pathway[i] & r.pathway[j]) != 0, 1.0, 0.5)
     gap = r.days[j].astype(np.float64) - e.days[i]
     scores["recovery_time"] = np.clip(gap / weights.full_gap_days, 0.0, 1.0)
-    minutes = overlap_slots(e.schedule[i], r.schedule[j]).astype(np.float64)
-    minutes *= encoded.encoder.slot_step
+    if slots is None:
+        minutes = shared_minutes(encoded, i, j).astype(np.float64)
+    else:
+        minutes = slots.astype(np.float64) * encoded.encoder.slot_step
     scores["schedule"] = np.minimum(1.0, minutes / weights.full_overlap_minutes)
-    km = haversine_km_array(e.lat[i], e.lon[i], r.lat[j], r.lon[j])
+    if reach is None:
+        reach = reach_km(encoded, i, j)
     # Meeting online scores half; a pair who can also meet in person scores more, the
     # closer the better (a half point more at 0 km, a quarter at `half_score_km`).
-    closeness = 0.5 + 0.5 / (1.0 + km / weights.half_score_km)
-    scores["distance"] = np.where(in_reach(encoded, i, j, km), closeness, 0.5)
+    closeness = 0.5 + 0.5 / (1.0 + reach / weights.half_score_km)
+    scores["distance"] = np.where(np.isnan(reach), 0.5, closeness)
     same_first = (e.first_language[i] == r.first_language[j]) & (e.first_language[i] >= 0)
     scores["language"] = np.where(same_first, 1.0, 0.75)
     shared = np.bitwise_count(e.interests[i] & r.interests[j]).sum(axis=1, dtype=np.int64)
@@ -158,135 +142,3 @@ def waiting_bonus(
     horizon = max(1, weights.waiting_horizon_days)
     waited = np.minimum(encoded.mentees.waiting_days[i], horizon) / horizon
     return weights.waiting_bonus * waited
-
-
-def _about_detail(mentee_text: bool, mentor_text: bool, similarity: float) -> str:
-    if not (mentee_text and mentor_text):
-        return "one of you has not written about yourself yet"
-    if similarity >= 0.5:
-        return "what you each wrote about yourselves has a lot in common"
-    if similarity >= 0.2:
-        return "what you each wrote about yourselves has some things in common"
-    if similarity > 0:
-        return "what you each wrote about yourselves has a little in common"
-    return "what you each wrote about yourselves has little in common"
-
-
-def _distance_detail(reachable: bool, km: float) -> str:
-    if not reachable:
-        return "meeting online, so distance does not matter"
-    if km < 1:
-        return "less than 1 km apart"
-    if km < 10:
-        return f"about {round(km)} km apart"
-    if km < 100:
-        return f"about {round(km / 5) * 5} km apart"
-    return f"about {round(km / 50) * 50} km apart"
-
-
-def _years(days: float) -> str:
-    years = days / 365.25
-    if years < 1:
-        return "less than a year"
-    whole = round(years)
-    return "about 1 year" if whole == 1 else f"about {whole} years"
-
-
-def explain_pairs(
-    encoded: EncodedProblem,
-    i: np.ndarray,
-    j: np.ndarray,
-    weights: Weights = DEFAULT_WEIGHTS,
-) -> tuple[np.ndarray, list[dict[str, dict[str, Any]]]]:
-    """Scores and per-component explanations {"score": ..., "detail": ...} for pairs."""
-    scores = component_scores(encoded, i, j, weights)
-    total = combine(scores, weights)
-    e, r = encoded.mentees, encoded.mentors
-    gaps = (r.days[j].astype(np.int64) - e.days[i]).tolist()
-    minutes = (
-        overlap_slots(e.schedule[i], r.schedule[j]).astype(np.int64) * encoded.encoder.slot_step
-    ).tolist()
-    km_array = haversine_km_array(e.lat[i], e.lon[i], r.lat[j], r.lon[j])
-    reachable = in_reach(encoded, i, j, km_array).tolist()
-    km = km_array.tolist()
-    e_path, r_path = e.pathway[i].tolist(), r.pathway[j].tolist()
-    e_family = e.family[i].tolist()
-    r_family = r.family[j].tolist()
-    shared_lang = e.languages[i] & r.languages[j]
-    shared_interests = e.interests[i] & r.interests[j]
-    e_text, r_text = e.has_text[i].tolist(), r.has_text[j].tolist()
-    columns = {name: values.tolist() for name, values in scores.items()}
-
-    explanations = []
-    for k in range(len(i)):
-        same = _bit_names(e_path[k] & r_path[k], PATHWAYS)
-        if same:
-            pathway = "both " + " and ".join(_PATHWAY_NAMES[p] for p in same)
-        else:
-            family = _bit_names(e_family[k] & r_family[k], FAMILIES)
-            if family:
-                pathway = f"different pathways in the same {_FAMILY_NAMES[family[0]]} family"
-            else:
-                pathway = "different pathway families"
-        hours = minutes[k] / 60
-        if hours >= 1:
-            hours_text = f"{round(hours)} hour" + ("" if round(hours) == 1 else "s")
-        else:
-            hours_text = f"{minutes[k]} minutes"
-        languages = [
-            _LANGUAGE_NAMES.get(x, x) for x in encoded.encoder.languages.names(shared_lang[k])
-        ]
-        interests = encoded.encoder.interests.names(shared_interests[k])
-        if interests:
-            shown = ", ".join(interests[:3]) + (" and more" if len(interests) > 3 else "")
-            noun = "interest" if len(interests) == 1 else "interests"
-            interest_text = f"{len(interests)} shared {noun}: {shown}"
-        else:
-            interest_text = "no shared interests listed"
-        details = {
-            "pathway": pathway,
-            "recovery_time": (
-                f"mentor has {_years(gaps[k])} more in recovery"
-                if gaps[k] > 0
-                else "mentor does not have more time in recovery"
-            ),
-            "schedule": f"{hours_text} a week in common",
-            "distance": _distance_detail(reachable[k], km[k]),
-            "language": (
-                "both speak " + " and ".join(languages) if languages else "no language in common"
-            ),
-            "interests": interest_text,
-            "about": _about_detail(e_text[k], r_text[k], columns["about"][k]),
-        }
-        explanations.append(
-            {
-                name: {"score": round(columns[name][k], 3), "detail": details[name]}
-                for name in COMPONENTS
-            }
-        )
-    return total, explanations
-
-
-@dataclass(frozen=True)
-class PairScore:
-    """A pair's score with its readable explanation."""
-
-    score: float
-    explanation: dict[str, dict[str, Any]]
-
-
-def score_pair(
-    mentee: Participant,
-    mentor: Participant,
-    reference_date: dt.date,
-    weights: Weights = DEFAULT_WEIGHTS,
-    settings: Settings | None = None,
-) -> PairScore:
-    """Score and explain one pair (idf is fitted on the two texts; the batch uses everyone's)."""
-    from services.matcher.encoding import encode_problem
-
-    problem = Problem(reference_date, (mentee,), (mentor,), settings or Settings())
-    encoded = encode_problem(problem)
-    index = np.zeros(1, dtype=np.int64)
-    scores, explanations = explain_pairs(encoded, index, index, weights)
-    return PairScore(float(scores[0]), explanations[0])

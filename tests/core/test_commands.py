@@ -92,3 +92,29 @@ def test_create_coordinator_on_an_unmigrated_database_says_so(tmp_path: Path) ->
     assert result.returncode == 1
     assert "alembic upgrade head" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_create_coordinator_asks_for_the_password_when_it_is_left_out(tmp_path: Path) -> None:
+    database = tmp_path / "prompt.db"
+    migrate(f"sqlite:///{database}")
+    args = ["create-coordinator", "--email", "lead@example.org", "--organization", "harbor"]
+
+    def run(typed: str) -> subprocess.CompletedProcess[str]:
+        # A new session has no terminal, so getpass reads what is typed from standard input.
+        return subprocess.run(
+            [sys.executable, "-m", "services.cli", *args],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": f"sqlite:///{database}"},
+            input=typed,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            start_new_session=True,
+        )
+
+    differ = run("a long enough password\nanother long password\n")
+    assert differ.returncode == 2
+    assert "differ" in differ.stderr
+    created = run("a long enough password\na long enough password\n")
+    assert created.returncode == 0, created.stderr
+    assert "a long enough password" not in created.stdout + created.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,10 @@ import pytest
 from services.matcher.synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[2]
+SUMMARY = (
+    r"peermatch solve: proposed \d+ of \d+ possible \(\d+ mentees, \d+ mentors\) in [\d.]+ s\n"
+    r"(peermatch solve: unmatched \d+ \(main reason: [a-z_]+ \d+(, [a-z_]+ \d+)*\)\n)?"
+)
 PEERMATCH = [sys.executable, "-c", "import sys; from services.cli import main; sys.exit(main())"]
 
 
@@ -32,10 +37,12 @@ def test_solve_prints_the_output_json(tmp_path: Path) -> None:
     path.write_text(json.dumps(data))
     result = _run(str(path))
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""  # not a terminal: no progress bar
+    # Not a terminal: no progress bar, only the summary.
+    assert re.fullmatch(SUMMARY, result.stderr), result.stderr
     output = json.loads(result.stdout)
     assert output["stats"]["mentees"] == 60 and output["stats"]["mentors"] == 20
     assert output["stats"]["proposed"] == len(output["proposals"]) > 0
+    assert len(output["unmatched"]) == output["stats"]["unmatched"] == 60 - len(output["proposals"])
     proposal = output["proposals"][0]
     assert set(proposal) == {"mentee_id", "mentor_id", "score", "explanation"}
     assert set(proposal["explanation"]["pathway"]) == {"score", "detail"}
@@ -103,3 +110,61 @@ def test_solve_path_imports_stay_light() -> None:
     )
     for heavy in ("sklearn", "pandas", "pydantic", "sqlalchemy", "fastapi", "celery", "tqdm"):
         assert heavy not in loaded
+
+
+def test_summary_counts_what_the_output_holds(tmp_path: Path) -> None:
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(generate(200, 40, seed=2)))
+    result = _run(str(path))
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    stats = output["stats"]
+    first, second = result.stderr.splitlines()
+    assert first.startswith(
+        f"peermatch solve: proposed {stats['proposed']} of {stats['max_coverage']} possible"
+        " (200 mentees, 40 mentors) in "
+    )
+    counts = dict(re.findall(r"([a-z_]+) (\d+)", second.split("main reason: ")[1]))
+    reasons: dict[str, int] = {}
+    for waiting in output["unmatched"]:
+        reasons[waiting["code"]] = reasons.get(waiting["code"], 0) + 1
+    assert {code: int(n) for code, n in counts.items()} == reasons == stats["unmatched_by_reason"]
+    waiting = output["unmatched"][0]
+    assert set(waiting) == {
+        "mentee_id",
+        "code",
+        "text",
+        "mentors_with_room",
+        "obstacles",
+        "suggestions",
+        "blockers",
+    }
+
+
+def test_progress_alone_draws_a_bar_when_not_a_terminal_and_quiet_drops_the_summary(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(generate(30, 10, seed=3)))
+    shown = _run("--progress", str(path))  # the flag alone, FILE after it
+    assert shown.returncode == 0, shown.stderr
+    assert "peermatch solve: 100%" in shown.stderr and "11/11" in shown.stderr
+    assert "peermatch solve: proposed" in shown.stderr
+    quiet = _run(str(path), "--quiet", "--no-reasons")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert json.loads(quiet.stdout)["unmatched"] == []
+    never = _run(str(path), "--progress", "never")
+    assert "%" not in never.stderr
+    wrong = _run(str(path), "--progress=sometimes")
+    assert wrong.returncode == 2 and "not one of auto, always, never" in wrong.stderr
+
+
+def test_help_shows_defaults_and_where_the_format_is_documented() -> None:
+    result = _run("--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    assert "docs/SOLVE_FORMAT.md" in text
+    for flag in ("--progress", "--quiet", "--no-reasons"):
+        assert flag in text
+    assert text.count("(default:") >= 3
+    assert (ROOT / "docs" / "SOLVE_FORMAT.md").exists()

@@ -9,15 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.matcher.encoding import encode_problem
+from services.matcher.explanations import explain_pairs
 from services.matcher.geography import EARTH_RADIUS_KM, chord_for_km, unit_vectors
 from services.matcher.problem import parse_problem
-from services.matcher.scoring import (
-    COMPONENTS,
-    DEFAULT_WEIGHTS,
-    combine,
-    component_scores,
-    explain_pairs,
-)
+from services.matcher.scoring import COMPONENTS, DEFAULT_WEIGHTS, combine, component_scores
 from services.matcher.synthetic import generate
 from services.matcher.text import TextModel, pair_cosines
 
@@ -128,3 +123,38 @@ def test_distance_component_rewards_meeting_in_person_only_when_possible() -> No
     assert far == {"score": 0.5, "detail": "meeting online, so distance does not matter"}
     online = distance(person("e", 45.52, "online"), person("r", 45.52, "either"))
     assert online["score"] == 0.5
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts, texts)
+def test_the_three_ways_of_computing_cosines_agree(left: list[str], right: list[str]) -> None:
+    import services.matcher.text as text
+
+    model = TextModel.fit(left + right)
+    a, b = model.transform(left), model.transform(right)
+    i, j = np.repeat(np.arange(len(left)), len(right)), np.tile(np.arange(len(right)), len(left))
+    table = pair_cosines(a, b, i, j)
+    limits = (text._TABLE_LIMIT, text._DENSE_LIMIT)
+    try:
+        text._TABLE_LIMIT = 0  # dense rows
+        dense = pair_cosines(a, b, i, j)
+        text._DENSE_LIMIT = 0  # sorted-key lookups
+        looked_up = pair_cosines(a, b, i, j)
+    finally:
+        text._TABLE_LIMIT, text._DENSE_LIMIT = limits
+    assert np.allclose(table, dense, atol=1e-6) and np.allclose(table, looked_up, atol=1e-12)
+
+
+def test_prescore_levels_are_the_score_without_text_within_one_level() -> None:
+    from services.matcher.feasibility import iter_pairs
+    from services.matcher.prescore import LEVELS, Prescorer
+    from services.matcher.scoring import waiting_bonus
+
+    encoded = encode_problem(parse_problem(generate(800, 200, seed=5)))
+    prescorer = Prescorer(encoded, DEFAULT_WEIGHTS)
+    top = 1.0 + DEFAULT_WEIGHTS.waiting_bonus
+    for chunk in iter_pairs(encoded):
+        parts = component_scores(encoded, chunk.i, chunk.j, with_text=False)
+        value = combine(parts) + waiting_bonus(encoded, chunk.i)
+        want = np.rint(value * (LEVELS - 1) / top).astype(int)
+        assert np.abs(prescorer.levels(chunk).astype(int) - want).max() <= 1

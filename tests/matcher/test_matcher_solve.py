@@ -69,7 +69,7 @@ def test_solution_is_feasible_maximal_and_optimal(data: dict) -> None:
 def test_pruned_candidates_still_reach_max_coverage(data: dict) -> None:
     # top_k=1 and no exact path: the cut certificate alone must restore full coverage.
     problem = parse_problem(data)
-    solution = solve_encoded(encode_problem(problem), exact_pair_limit=0, top_k=1)
+    solution = solve_encoded(encode_problem(problem), exact_pair_limit=0, top_k=1, mentor_top_k=1)
     _check_solution(problem, solution)
     assert len(solution.proposals) == max_coverage(problem, feasible_set(problem))
 
@@ -83,7 +83,7 @@ def test_generated_population_full_coverage_and_no_violation(seed: int) -> None:
     best_coverage = max_coverage(problem, pairs)
     assert len(solution.proposals) == best_coverage
     assert 0 < best_coverage < len(problem.mentees)  # interesting: most, not all
-    pruned = solve_encoded(encode_problem(problem), exact_pair_limit=0, top_k=3)
+    pruned = solve_encoded(encode_problem(problem), exact_pair_limit=0, top_k=3, mentor_top_k=3)
     _check_solution(problem, pruned)
     assert len(pruned.proposals) == best_coverage
 
@@ -91,7 +91,7 @@ def test_generated_population_full_coverage_and_no_violation(seed: int) -> None:
 def test_pruned_score_is_close_to_exact_on_a_generated_population() -> None:
     problem = parse_problem(generate(1500, 300, seed=7))
     exact = solve(problem)
-    pruned = solve_encoded(encode_problem(problem), exact_pair_limit=0, top_k=20)
+    pruned = solve_encoded(encode_problem(problem), exact_pair_limit=0, top_k=20, mentor_top_k=20)
     assert exact.stats["exact"] and not pruned.stats["exact"]
     assert len(pruned.proposals) == len(exact.proposals)
     assert pruned.stats["total_score"] >= 0.99 * exact.stats["total_score"]

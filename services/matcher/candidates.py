@@ -1,0 +1,161 @@
+"""Which feasible pairs the assignment sees: all of them, or a certified top-k both ways.
+
+When the feasible pairs are few enough (`exact_pair_limit`), all of them go to the
+assignment with what their check computed, and the result is the exact optimum. Beyond
+that, each pair is reduced on arrival to a one-byte pre-score level (the score without
+the text component, plus the waiting bonus; `prescore.py`), and the candidates are each
+mentee's best `top_k` mentors and each mentor's best `mentor_top_k` mentees (MATCHING.md:
+the mentee side alone lets popular mentors crowd the others out), grown by the cut
+certificate of `assignment.certify_coverage` so that the coverage is still the true
+maximum. The pairs stay in their chunks throughout: all of them are never copied at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.matcher.assignment import certify_coverage
+from services.matcher.encoding import EncodedProblem
+from services.matcher.feasibility import PairChunk, overlap_slots
+from services.matcher.prescore import LEVELS, Prescorer
+from services.matcher.scoring import Weights, reach_km
+
+_FLUSH = 1 << 22  # codes buffered before one bincount of the mentor-side histogram
+
+
+@dataclass
+class Candidates:
+    """The pairs the assignment sees, and what the whole feasible set told about them."""
+
+    pairs: PairChunk  # slots and reach are those of the check, or recomputed
+    n_feasible: int
+    feasible_per_mentee: np.ndarray  # int64 count of feasible mentors of each mentee
+    max_flow: int | None  # the certified maximum coverage when pruned, None when exact
+
+
+class _Histogram:
+    """Per-group counts of pre-score levels, added a chunk at a time.
+
+    With `shift`, levels are counted `2**shift` to a bin: fewer bins keep a histogram of
+    many groups small enough for the cache, at the price of ties (kept) at the threshold.
+    Counts are stored bin-major, so that summing over bins is a few long vector additions.
+    """
+
+    def __init__(self, n_groups: int, shift: int = 0) -> None:
+        self.shift = shift
+        self.bins = LEVELS >> shift
+        self.n_groups = n_groups
+        self.counts = np.zeros((self.bins, n_groups), dtype=np.int32)
+        self._codes: list[np.ndarray] = []
+        self._buffered = 0
+
+    def add_block(self, rows: np.ndarray, local: np.ndarray, levels: np.ndarray) -> None:
+        """Pairs of one block of distinct rows: a small histogram, added row by row."""
+        codes = (levels >> self.shift).astype(np.int64) * len(rows) + local
+        block = np.bincount(codes, minlength=self.bins * len(rows))
+        self.counts[:, rows] += block.reshape(self.bins, len(rows)).astype(np.int32)
+
+    def add(self, group: np.ndarray, levels: np.ndarray) -> None:
+        """Pairs of any groups: buffered, then counted in one pass."""
+        self._codes.append((levels >> self.shift).astype(np.int64) * self.n_groups + group)
+        self._buffered += len(group)
+        if self._buffered >= _FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Count the buffered pairs."""
+        if self._codes:
+            flat = self.counts.reshape(-1)
+            flat += np.bincount(np.concatenate(self._codes), minlength=flat.size).astype(np.int32)
+            self._codes, self._buffered = [], 0
+
+    def keep(self, k: int) -> np.ndarray:
+        """Each group's lowest kept level: that of its k-th best pair (0 with fewer pairs)."""
+        self.flush()
+        at_or_above = np.cumsum(self.counts[::-1], axis=0)  # row t: pairs in bins >= bins-1-t
+        short = (at_or_above < k).sum(axis=0)  # bins, from the top, before k pairs are reached
+        top = np.where(short < self.bins, self.bins - 1 - short, 0)
+        return (top << self.shift).astype(np.uint8)
+
+
+class _Pruned:
+    """Pairs reduced to (i, j, pre-score level), with both sides' histograms of levels."""
+
+    def __init__(self, encoded: EncodedProblem, weights: Weights) -> None:
+        self.prescorer = Prescorer(encoded, weights)
+        self.by_mentee = _Histogram(encoded.mentees.n)
+        self.by_mentor = _Histogram(encoded.mentors.n, shift=2)
+        self.stored: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, chunk: PairChunk) -> None:
+        """Pre-score one chunk, count its levels, keep its pairs."""
+        levels = self.prescorer.levels(chunk)
+        if chunk.rows is not None and chunk.local is not None:
+            self.by_mentee.add_block(chunk.rows, chunk.local, levels)
+        else:
+            self.by_mentee.add(chunk.i, levels)
+        self.by_mentor.add(chunk.j, levels)
+        self.stored.append((chunk.i, chunk.j, levels))
+
+
+def collect(
+    encoded: EncodedProblem,
+    chunks: Iterable[PairChunk],
+    weights: Weights,
+    *,
+    exact_pair_limit: int,
+    top_k: int,
+    mentor_top_k: int,
+    progress: Callable[[str], None] | None = None,
+) -> Candidates:
+    """Consume the feasible pairs and choose the candidates (see the module docstring)."""
+    n_e, n_r = encoded.mentees.n, encoded.mentors.n
+    per_mentee = np.zeros(n_e, dtype=np.int64)
+    kept: list[PairChunk] = []
+    pruned: _Pruned | None = None
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        per_mentee += np.bincount(chunk.i, minlength=n_e)
+        if pruned is None and total > exact_pair_limit:
+            pruned = _Pruned(encoded, weights)
+            for old in kept:
+                pruned.add(old)
+            kept = []
+        if pruned is None:
+            kept.append(chunk)
+        else:
+            pruned.add(chunk)
+    if pruned is None:
+        return Candidates(_concatenate(kept), total, per_mentee, None)
+    mentee_at, mentor_at = pruned.by_mentee.keep(top_k), pruned.by_mentor.keep(mentor_top_k)
+    stored = pruned.stored
+    del pruned  # the histograms (100 MiB at 100,000 mentees) go before the certificate
+    masked = [
+        (i, j, (levels >= mentee_at[i]) | (levels >= mentor_at[j])) for i, j, levels in stored
+    ]
+    del stored
+    flow = certify_coverage(n_e, n_r, masked, encoded.mentors.remaining)
+    i = np.concatenate([i[m] for i, _, m in masked])
+    j = np.concatenate([j[m] for _, j, m in masked])
+    del masked
+    if progress:
+        progress("candidates")
+    e, r = encoded.mentees, encoded.mentors
+    pairs = PairChunk(i, j, overlap_slots(e.schedule[i], r.schedule[j]), reach_km(encoded, i, j))
+    return Candidates(pairs, total, per_mentee, flow)
+
+
+def _concatenate(chunks: list[PairChunk]) -> PairChunk:
+    if not chunks:
+        empty = np.zeros(0, dtype=np.int32)
+        return PairChunk(empty, empty, np.zeros(0, dtype=np.int16), np.zeros(0))
+    return PairChunk(
+        np.concatenate([c.i for c in chunks]),
+        np.concatenate([c.j for c in chunks]),
+        np.concatenate([c.slots for c in chunks]),
+        np.concatenate([c.reach_km for c in chunks]),
+    )

@@ -1,0 +1,194 @@
+"""Readable explanations of a pair's score: one short sentence per component.
+
+Explanations never repeat what someone wrote about themselves, nor exact coordinates:
+only rounded distances, whole hours and counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from services.matcher.encoding import EncodedProblem, encode_problem
+from services.matcher.problem import Problem
+from services.matcher.records import FAMILIES, PATHWAYS, Participant, Settings
+from services.matcher.scoring import (
+    COMPONENTS,
+    DEFAULT_WEIGHTS,
+    Weights,
+    combine,
+    component_scores,
+    reach_km,
+    shared_minutes,
+)
+
+PATHWAY_NAMES = {
+    "aa": "AA",
+    "na": "NA",
+    "celebrate_recovery": "Celebrate Recovery",
+    "smart": "SMART Recovery",
+    "sos": "SOS",
+    "refuge_recovery": "Refuge Recovery",
+    "other": "another pathway",
+}
+FAMILY_NAMES = {
+    "twelve_step": "twelve-step",
+    "secular": "secular",
+    "refuge_recovery": "Buddhist-inspired",
+    "other": "other",
+}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "pt": "Portuguese",
+    "de": "German",
+    "zh": "Chinese",
+    "vi": "Vietnamese",
+    "tl": "Tagalog",
+    "ko": "Korean",
+    "ar": "Arabic",
+    "ru": "Russian",
+    "hi": "Hindi",
+    "it": "Italian",
+    "pl": "Polish",
+    "ja": "Japanese",
+}
+
+
+def _bit_names(mask: int, names: tuple[str, ...]) -> list[str]:
+    return [name for k, name in enumerate(names) if mask >> k & 1]
+
+
+def _about_detail(mentee_text: bool, mentor_text: bool, similarity: float) -> str:
+    if not (mentee_text and mentor_text):
+        return "one of you has not written about yourself yet"
+    if similarity >= 0.5:
+        return "what you each wrote about yourselves has a lot in common"
+    if similarity >= 0.2:
+        return "what you each wrote about yourselves has some things in common"
+    if similarity > 0:
+        return "what you each wrote about yourselves has a little in common"
+    return "what you each wrote about yourselves has little in common"
+
+
+def _distance_detail(reachable: bool, km: float) -> str:
+    if not reachable:
+        return "meeting online, so distance does not matter"
+    if km < 1:
+        return "less than 1 km apart"
+    if km < 10:
+        return f"about {round(km)} km apart"
+    if km < 100:
+        return f"about {round(km / 5) * 5} km apart"
+    return f"about {round(km / 50) * 50} km apart"
+
+
+def _years(days: float) -> str:
+    years = days / 365.25
+    if years < 1:
+        return "less than a year"
+    whole = round(years)
+    return "about 1 year" if whole == 1 else f"about {whole} years"
+
+
+def explain_pairs(
+    encoded: EncodedProblem,
+    i: np.ndarray,
+    j: np.ndarray,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> tuple[np.ndarray, list[dict[str, dict[str, Any]]]]:
+    """Scores and per-component explanations {"score": ..., "detail": ...} for pairs."""
+    e, r = encoded.mentees, encoded.mentors
+    minutes_array = shared_minutes(encoded, i, j)
+    reach = reach_km(encoded, i, j)
+    scores = component_scores(
+        encoded, i, j, weights, slots=minutes_array // encoded.encoder.slot_step, reach=reach
+    )
+    total = combine(scores, weights)
+    gaps = (r.days[j].astype(np.int64) - e.days[i]).tolist()
+    minutes = minutes_array.tolist()
+    reachable = (~np.isnan(reach)).tolist()
+    km = np.nan_to_num(reach).tolist()
+    e_path, r_path = e.pathway[i].tolist(), r.pathway[j].tolist()
+    e_family = e.family[i].tolist()
+    r_family = r.family[j].tolist()
+    shared_lang = e.languages[i] & r.languages[j]
+    shared_interests = e.interests[i] & r.interests[j]
+    e_text, r_text = e.has_text[i].tolist(), r.has_text[j].tolist()
+    columns = {name: values.tolist() for name, values in scores.items()}
+
+    explanations = []
+    for k in range(len(i)):
+        same = _bit_names(e_path[k] & r_path[k], PATHWAYS)
+        if same:
+            pathway = "both " + " and ".join(PATHWAY_NAMES[p] for p in same)
+        else:
+            family = _bit_names(e_family[k] & r_family[k], FAMILIES)
+            if family:
+                pathway = f"different pathways in the same {FAMILY_NAMES[family[0]]} family"
+            else:
+                pathway = "different pathway families"
+        hours = minutes[k] / 60
+        if hours >= 1:
+            hours_text = f"{round(hours)} hour" + ("" if round(hours) == 1 else "s")
+        else:
+            hours_text = f"{minutes[k]} minutes"
+        languages = [
+            LANGUAGE_NAMES.get(x, x) for x in encoded.encoder.languages.names(shared_lang[k])
+        ]
+        interests = encoded.encoder.interests.names(shared_interests[k])
+        if interests:
+            shown = ", ".join(interests[:3]) + (" and more" if len(interests) > 3 else "")
+            noun = "interest" if len(interests) == 1 else "interests"
+            interest_text = f"{len(interests)} shared {noun}: {shown}"
+        else:
+            interest_text = "no shared interests listed"
+        details = {
+            "pathway": pathway,
+            "recovery_time": (
+                f"mentor has {_years(gaps[k])} more in recovery"
+                if gaps[k] > 0
+                else "mentor does not have more time in recovery"
+            ),
+            "schedule": f"{hours_text} a week in common",
+            "distance": _distance_detail(reachable[k], km[k]),
+            "language": (
+                "both speak " + " and ".join(languages) if languages else "no language in common"
+            ),
+            "interests": interest_text,
+            "about": _about_detail(e_text[k], r_text[k], columns["about"][k]),
+        }
+        explanations.append(
+            {
+                name: {"score": round(columns[name][k], 3), "detail": details[name]}
+                for name in COMPONENTS
+            }
+        )
+    return total, explanations
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """A pair's score with its readable explanation."""
+
+    score: float
+    explanation: dict[str, dict[str, Any]]
+
+
+def score_pair(
+    mentee: Participant,
+    mentor: Participant,
+    reference_date: dt.date,
+    weights: Weights = DEFAULT_WEIGHTS,
+    settings: Settings | None = None,
+) -> PairScore:
+    """Score and explain one pair (idf is fitted on the two texts; the batch uses everyone's)."""
+    problem = Problem(reference_date, (mentee,), (mentor,), settings or Settings())
+    encoded = encode_problem(problem)
+    index = np.zeros(1, dtype=np.int64)
+    scores, explanations = explain_pairs(encoded, index, index, weights)
+    return PairScore(float(scores[0]), explanations[0])
