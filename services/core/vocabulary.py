@@ -111,3 +111,61 @@ class MatchingRunStatus(StrEnum):
     running = "running"
     succeeded = "succeeded"
     failed = "failed"
+
+
+class DeclineReason(StrEnum):
+    """Why a participant declined a proposal (coordinators see it; the other side doesn't)."""
+
+    schedule = "schedule"
+    distance = "distance"
+    not_a_fit = "not_a_fit"
+    personal = "personal"
+    other = "other"
+
+
+class EndReason(StrEnum):
+    """Why a participant ended a mentorship (coordinators see it; the other side doesn't)."""
+
+    goals_met = "goals_met"
+    schedule = "schedule"
+    lost_contact = "lost_contact"
+    not_a_fit = "not_a_fit"
+    moved = "moved"
+    safety = "safety"
+    other = "other"
+
+
+class ExclusionReason(StrEnum):
+    """Why two people must never be proposed to each other again."""
+
+    declined = "declined"
+    rejected = "rejected"
+    ended = "ended"
+    expired = "expired"
+    blocked = "blocked"
+    coordinator = "coordinator"
+
+
+class ReportCategory(StrEnum):
+    """What a participant reports about the other side of an introduction."""
+
+    harassment = "harassment"
+    safety = "safety"
+    inappropriate = "inappropriate"
+    spam = "spam"
+    other = "other"
+
+
+class ReportStatus(StrEnum):
+    """Where a report is in a coordinator's queue."""
+
+    open = "open"
+    resolved = "resolved"
+
+
+class AccessKind(StrEnum):
+    """What a coordinator read about a member (the member's access log says so)."""
+
+    profile = "profile"
+    introduction = "introduction"
+    contact = "contact"

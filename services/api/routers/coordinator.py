@@ -1,9 +1,13 @@
-"""Coordinators' views of their own organization: vetting and the waiting list."""
+"""Coordinators' views of their own organization: vetting and the waiting list.
+
+Every read of a member's profile, introduction or contact details here is recorded in that
+member's access log (`GET /me/access-log`)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import APIRouter, Response, status
 
@@ -12,6 +16,7 @@ from services.api.paging import page_out
 from services.core.introductions import manual, stats, transitions, views
 from services.core.introductions.schemas import (
     EventPublic,
+    IntroductionForCoordinator,
     IntroductionPublic,
     ManualProposal,
     Stats,
@@ -19,12 +24,24 @@ from services.core.introductions.schemas import (
 from services.core.models import IntroductionStatus, VettingStatus
 from services.core.profiles import service as profiles
 from services.core.profiles import views as profile_views
-from services.core.profiles.schemas import MentorSummary, VettingDecision, WaitingMentee
+from services.core.profiles.schemas import VettingDecision, WaitingMentee
+from services.core.safety.schemas import MentorApplicant, VettingOutcome
 
 router = APIRouter(prefix="/coordinator", tags=["coordinator"])
 
+# The statuses every coordinator route can answer besides its success.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not logged in"},
+    403: {"description": "Only coordinators may do this"},
+    422: {"description": "Invalid input"},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    404: {"description": "Not found in your organization"},
+}
 
-@router.get("/mentors", response_model=list[MentorSummary])
+
+@router.get("/mentors", response_model=list[MentorApplicant], responses=ERRORS)
 def list_mentors(
     session: SessionDep,
     coordinator: CurrentCoordinator,
@@ -32,8 +49,9 @@ def list_mentors(
     vetting_status: VettingStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[MentorSummary]:
-    """Your organization's mentors, oldest first; the total is in `X-Total-Count`."""
+) -> list[MentorApplicant]:
+    """Your organization's mentors, oldest first, with each one's name and email for vetting
+    (each read is in the mentor's access log); the total is in `X-Total-Count`."""
     page = profiles.list_org_mentors(
         session=session,
         organization_id=coordinator.organization_id,
@@ -41,17 +59,28 @@ def list_mentors(
         limit=limit,
         offset=offset,
     )
-    return page_out(response, page, profile_views.mentor_summary)
+    return page_out(
+        response,
+        page,
+        profile_views.applicant_presenter(
+            session=session, coordinator=coordinator, profiles=page.items
+        ),
+    )
 
 
-@router.post("/mentors/{profile_id}/vetting", response_model=MentorSummary)
+@router.post(
+    "/mentors/{profile_id}/vetting",
+    response_model=VettingOutcome,
+    responses={**NOT_FOUND, 409: {"description": "You cannot vet your own mentor profile"}},
+)
 def vet_mentor(
     profile_id: uuid.UUID,
     body: VettingDecision,
     session: SessionDep,
     coordinator: CurrentCoordinator,
-) -> MentorSummary:
-    """Approve or reject a mentor of your organization."""
+) -> VettingOutcome:
+    """Approve or reject a mentor of your organization. An approval of a mentor who cannot
+    be matched yet (too little time in recovery, say) says so in `warnings`."""
     profile = profiles.vet_mentor(
         session=session,
         coordinator=coordinator,
@@ -59,10 +88,10 @@ def vet_mentor(
         decision=VettingStatus(body.decision),
         note=body.note,
     )
-    return profile_views.mentor_summary(profile)
+    return profile_views.vetting_outcome(session=session, coordinator=coordinator, profile=profile)
 
 
-@router.get("/waiting-mentees", response_model=list[WaitingMentee])
+@router.get("/waiting-mentees", response_model=list[WaitingMentee], responses=ERRORS)
 def waiting_mentees(
     session: SessionDep,
     coordinator: CurrentCoordinator,
@@ -74,11 +103,16 @@ def waiting_mentees(
     page = profiles.list_waiting_mentees(
         session=session, organization_id=coordinator.organization_id, limit=limit, offset=offset
     )
-    now = datetime.now(UTC)
-    return page_out(response, page, lambda profile: profile_views.waiting_mentee(profile, now=now))
+    return page_out(
+        response,
+        page,
+        profile_views.waiting_presenter(
+            session=session, coordinator=coordinator, profiles=page.items, now=datetime.now(UTC)
+        ),
+    )
 
 
-@router.get("/introductions", response_model=list[IntroductionPublic])
+@router.get("/introductions", response_model=list[IntroductionForCoordinator], responses=ERRORS)
 def organization_introductions(
     session: SessionDep,
     coordinator: CurrentCoordinator,
@@ -95,7 +129,11 @@ def organization_introductions(
     return page_out(response, page, views.presenter(session=session, viewings=page.items))
 
 
-@router.get("/introductions/{introduction_id}/events", response_model=list[EventPublic])
+@router.get(
+    "/introductions/{introduction_id}/events",
+    response_model=list[EventPublic],
+    responses=NOT_FOUND,
+)
 def introduction_events(
     introduction_id: uuid.UUID, session: SessionDep, coordinator: CurrentCoordinator
 ) -> list[EventPublic]:
@@ -104,7 +142,14 @@ def introduction_events(
 
 
 @router.post(
-    "/introductions", status_code=status.HTTP_201_CREATED, response_model=IntroductionPublic
+    "/introductions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=IntroductionForCoordinator,
+    responses={
+        **NOT_FOUND,
+        409: {"description": "The pair was taken by another proposal just now"},
+        422: {"description": "Invalid input, or the pair breaks hard constraints (named)"},
+    },
 )
 def propose_manually(
     body: ManualProposal,
@@ -119,12 +164,13 @@ def propose_manually(
         body=body,
         expiry_days=settings.proposal_expiry_days,
     )
-    return views.to_public(
-        session=session, viewing=transitions.Viewing(introduction, "coordinator")
+    return views.shown(
+        session=session, user=coordinator, viewing=transitions.Viewing(introduction, "coordinator")
     )
 
 
-@router.get("/stats", response_model=Stats)
+@router.get("/stats", response_model=Stats, responses={401: ERRORS[401], 403: ERRORS[403]})
 def organization_stats(session: SessionDep, coordinator: CurrentCoordinator) -> Stats:
-    """Counts by status, median days to an active introduction, acceptance, utilization."""
+    """Counts by status, median days to an active introduction, acceptance, utilization,
+    and how often each decline and end reason was given."""
     return stats.stats(session=session, organization_id=coordinator.organization_id)

@@ -14,33 +14,26 @@ from services.core.matching.eligibility import (
 from services.core.matching.proposals import check_manual_pair, create_proposal, manual_candidate
 from services.core.models import (
     Introduction,
-    ProfileRole,
     User,
     VettingStatus,
 )
-from services.core.profiles.service import get_org_profile
+from services.core.profiles.service import get_org_pair
 
 
 def propose(
     *, session: Session, coordinator: User, body: ManualProposal, expiry_days: int
 ) -> Introduction:
     """Create the proposal, or raise 404 (not ours), 422 (constraints) or 409 (taken)."""
-    mentee, mentor = (
-        get_org_profile(
-            session=session,
-            organization_id=coordinator.organization_id,
-            profile_id=profile_id,
-            role=role,
-        )
-        for profile_id, role in (
-            (body.mentee_profile_id, ProfileRole.mentee),
-            (body.mentor_profile_id, ProfileRole.mentor),
-        )
+    mentee, mentor = get_org_pair(
+        session=session,
+        organization_id=coordinator.organization_id,
+        mentee_profile_id=body.mentee_profile_id,
+        mentor_profile_id=body.mentor_profile_id,
     )
     broken = check_manual_pair(
         mentee,
         mentor,
-        excluded=is_excluded(session=session, mentee_id=mentee.id, mentor_id=mentor.id),
+        excluded=is_excluded(session=session, mentee=mentee, mentor=mentor),
     )
     if mentee.user_id == mentor.user_id:
         broken.append("same_person")

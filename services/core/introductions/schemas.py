@@ -8,15 +8,27 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from services.core.vocabulary import ActorRole, Answer, IntroductionStatus, Pathway, ViewerRole
+from services.core.safety.schemas import SupportResourcePublic
+from services.core.text import FREE_TEXT_RULES
+from services.core.vocabulary import (
+    ActorRole,
+    Answer,
+    DeclineReason,
+    EndReason,
+    IntroductionStatus,
+    Pathway,
+    ViewerRole,
+)
 
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), FREE_TEXT_RULES]
 
 
 class Card(BaseModel):
-    """One side as the other sees them before contact is shared: no email, no exact place."""
+    """One side as the other sees them before contact is shared: no email, no exact place.
 
-    profile_id: uuid.UUID
+    A side whose account was erased reads "someone who has left", with nothing else."""
+
+    profile_id: uuid.UUID | None
     alias: str
     pathways: list[Pathway]
     time_in_recovery: str
@@ -41,8 +53,8 @@ class Contacts(BaseModel):
     mentor: Contact
 
 
-class IntroductionPublic(BaseModel):
-    """An introduction as the contract describes it."""
+class IntroductionForCoordinator(BaseModel):
+    """An introduction as the organization's coordinators see it: never contact details."""
 
     id: uuid.UUID
     status: IntroductionStatus
@@ -54,8 +66,23 @@ class IntroductionPublic(BaseModel):
     expires_at: datetime
     mentee: Card
     mentor: Card
-    contact: Contacts | None
     your_role: ViewerRole
+    # Shown to the organization's coordinators only; None for the participants.
+    decline_reason: DeclineReason | None = None
+    end_reason: EndReason | None = None
+
+
+class IntroductionPublic(IntroductionForCoordinator):
+    """An introduction as the contract describes it; `contact` only for the two people
+    introduced, once it is active."""
+
+    contact: Contacts | None
+
+
+class IntroductionWithSupport(IntroductionPublic):
+    """An introduction just declined or ended, with somewhere to turn."""
+
+    support_resources: list[SupportResourcePublic]
 
 
 class EventPublic(BaseModel):
@@ -69,11 +96,21 @@ class EventPublic(BaseModel):
     note: str | None
 
 
-class ReasonIn(BaseModel):
-    """An optional reason a participant gives."""
+class DeclineIn(BaseModel):
+    """Why a participant declines (`other` when left out); coordinators see it."""
 
     model_config = ConfigDict(extra="forbid")
 
+    reason_code: DeclineReason = DeclineReason.other
+    reason: Note | None = None
+
+
+class EndIn(BaseModel):
+    """Why a participant ends a mentorship (`other` when left out); coordinators see it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason_code: EndReason = EndReason.other
     reason: Note | None = None
 
 
@@ -103,3 +140,5 @@ class Stats(BaseModel):
     mentor_utilization: float | None
     waiting_mentees: int
     mentors_by_vetting_status: dict[str, int]
+    decline_reasons: dict[str, int]
+    end_reasons: dict[str, int]

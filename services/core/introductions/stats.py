@@ -1,5 +1,6 @@
 """An organization's figures for its coordinators: counts by status, time to an active
-introduction, acceptance, mentor utilization, waiting mentees and vetting."""
+introduction, acceptance, mentor utilization, waiting mentees, vetting, and why
+introductions were declined or ended."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from services.core.models import (
     ProfileRole,
     VettingStatus,
 )
+from services.core.vocabulary import DeclineReason, EndReason
 
 
 def stats(*, session: Session, organization_id: uuid.UUID) -> Stats:
@@ -52,6 +54,21 @@ def stats(*, session: Session, organization_id: uuid.UUID) -> Stats:
         vetting[str(status)] = int(count)
         if status == VettingStatus.approved:
             capacity = int(places or 0)
+    reasons = session.execute(
+        select(Introduction.decline_reason, Introduction.end_reason, func.count())
+        .where(
+            in_org,
+            Introduction.decline_reason.is_not(None) | Introduction.end_reason.is_not(None),
+        )
+        .group_by(Introduction.decline_reason, Introduction.end_reason)
+    ).all()
+    declines = {reason.value: 0 for reason in DeclineReason}
+    ends = {reason.value: 0 for reason in EndReason}
+    for decline_reason, end_reason, count in reasons:
+        if decline_reason is not None:
+            declines[str(decline_reason)] += int(count)
+        if end_reason is not None:
+            ends[str(end_reason)] += int(count)
     return Stats(
         introductions_by_status=counts,
         median_days_to_active=round(statistics.median(days), 2) if days else None,
@@ -59,4 +76,6 @@ def stats(*, session: Session, organization_id: uuid.UUID) -> Stats:
         mentor_utilization=round(counts["active"] / capacity, 4) if capacity else None,
         waiting_mentees=waiting_count(session=session, organization_id=organization_id),
         mentors_by_vetting_status=vetting,
+        decline_reasons=declines,
+        end_reasons=ends,
     )

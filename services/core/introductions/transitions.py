@@ -22,17 +22,18 @@ from services.core.errors import Conflict, Forbidden, NotFound
 from services.core.matching.eligibility import active_mentee_count
 from services.core.matching.proposals import queue_profile_matching
 from services.core.models import (
+    HOLDING_STATUSES,
     Answer,
     Introduction,
     IntroductionEvent,
     IntroductionStatus,
-    PairExclusion,
     Profile,
     Role,
     User,
 )
 from services.core.notifications import notify_participants
-from services.core.vocabulary import ViewerRole
+from services.core.safety.exclusions import exclude_pair
+from services.core.vocabulary import DeclineReason, EndReason, ExclusionReason, ViewerRole
 
 # Both profiles, loaded with the introduction: every view and transition reads them, and
 # the relationships refuse to lazy-load (`lazy="raise"`).
@@ -42,10 +43,10 @@ WITH_PROFILES = [
 ]
 
 CLOSED_FOR_GOOD = {
-    IntroductionStatus.declined: "declined",
-    IntroductionStatus.rejected: "rejected",
-    IntroductionStatus.ended: "ended",
-    IntroductionStatus.expired: "expired",
+    IntroductionStatus.declined: ExclusionReason.declined,
+    IntroductionStatus.rejected: ExclusionReason.rejected,
+    IntroductionStatus.ended: ExclusionReason.ended,
+    IntroductionStatus.expired: ExclusionReason.expired,
 }
 
 
@@ -59,9 +60,10 @@ class Viewing:
 
 def role_in(user: User, introduction: Introduction) -> ViewerRole | None:
     """The caller's part in an introduction, or None when it is none of theirs."""
-    if introduction.mentee_profile.user_id == user.id:
+    mentee, mentor = introduction.mentee_profile, introduction.mentor_profile
+    if mentee is not None and mentee.user_id == user.id:
         return "mentee"
-    if introduction.mentor_profile.user_id == user.id:
+    if mentor is not None and mentor.user_id == user.id:
         return "mentor"
     if user.role == Role.coordinator and user.organization_id == introduction.organization_id:
         return "coordinator"
@@ -118,19 +120,22 @@ def _record(
     _event(session, introduction, actor, actor_role, action, before, note)
     if to in CLOSED_FOR_GOOD:
         introduction.closed_at = utcnow()
-        pair = (introduction.mentee_profile_id, introduction.mentor_profile_id)
-        if session.get(PairExclusion, pair) is None:
-            session.add(
-                PairExclusion(
-                    mentee_profile_id=pair[0], mentor_profile_id=pair[1], reason=CLOSED_FOR_GOOD[to]
-                )
+        mentee, mentor = introduction.mentee_profile, introduction.mentor_profile
+        if mentee is not None and mentor is not None:
+            exclude_pair(
+                session=session,
+                organization_id=introduction.organization_id,
+                mentee_user_id=mentee.user_id,
+                mentor_user_id=mentor.user_id,
+                reason=CLOSED_FOR_GOOD[to],
             )
         # Both are free again: the mentee needs a new match, the mentor has a place.
-        mentee, mentor = introduction.mentee_profile, introduction.mentor_profile
-        if to == IntroductionStatus.ended:
-            mentee.waiting_since = utcnow()
-        queue_profile_matching(session=session, profile=mentee)
-        queue_profile_matching(session=session, profile=mentor)
+        if mentee is not None:
+            if mentee.waiting_since is None:  # from an active mentorship: waiting anew
+                mentee.waiting_since = utcnow()
+            queue_profile_matching(session=session, profile=mentee)
+        if mentor is not None:
+            queue_profile_matching(session=session, profile=mentor)
     notify_participants(session=session, introduction=introduction, kind=str(to))
     session.flush()
 
@@ -169,13 +174,19 @@ def accept(*, session: Session, user: User, introduction_id: uuid.UUID) -> Viewi
 
 
 def decline(
-    *, session: Session, user: User, introduction_id: uuid.UUID, reason: str | None
+    *,
+    session: Session,
+    user: User,
+    introduction_id: uuid.UUID,
+    reason: str | None,
+    reason_code: DeclineReason = DeclineReason.other,
 ) -> Viewing:
     """A participant declines; the pair is never proposed again."""
     viewing = view(session=session, user=user, introduction_id=introduction_id, lock=True)
     side, introduction = _participant(viewing), viewing.introduction
     _require(introduction, IntroductionStatus.proposed, "decline")
     setattr(introduction, f"{side}_response", Answer.declined)
+    introduction.decline_reason = reason_code
     _record(session, introduction, user, side, "decline", IntroductionStatus.declined, reason)
     return viewing
 
@@ -188,14 +199,16 @@ def approve(
     require_coordinator(viewing)
     introduction = viewing.introduction
     _require(introduction, IntroductionStatus.awaiting_approval, "approve")
-    mentor = introduction.mentor_profile
+    mentor, mentee = introduction.mentor_profile, introduction.mentee_profile
+    if mentor is None or mentee is None:  # erasure ends open ones, so this is a safeguard
+        raise Conflict("One of the two has left PeerMatch")
     # Lock the mentor, then count: two approvals for one free place queue up here, and the
     # second sees the first's active mentorship.
     session.execute(select(Profile.id).where(Profile.id == mentor.id).with_for_update())
     if active_mentee_count(session=session, mentor_id=mentor.id) >= mentor.places:
         raise Conflict("The mentor is full: no free place for another mentee")
     introduction.approved_at = utcnow()
-    introduction.mentee_profile.waiting_since = None
+    mentee.waiting_since = None
     _record(session, introduction, user, "coordinator", "approve", IntroductionStatus.active, note)
     return viewing
 
@@ -212,13 +225,36 @@ def reject(
     return viewing
 
 
-def end(*, session: Session, user: User, introduction_id: uuid.UUID, reason: str | None) -> Viewing:
+def end(
+    *,
+    session: Session,
+    user: User,
+    introduction_id: uuid.UUID,
+    reason: str | None,
+    reason_code: EndReason = EndReason.other,
+) -> Viewing:
     """A participant ends an active mentorship."""
     viewing = view(session=session, user=user, introduction_id=introduction_id, lock=True)
     side = _participant(viewing)
     _require(viewing.introduction, IntroductionStatus.active, "end")
+    viewing.introduction.end_reason = reason_code
     _record(session, viewing.introduction, user, side, "end", IntroductionStatus.ended, reason)
     return viewing
+
+
+def participant_side(viewing: Viewing) -> str:
+    """The caller's side ("mentee" or "mentor"); 403 for a coordinator."""
+    return _participant(viewing)
+
+
+def end_at_once(
+    *, session: Session, introduction: Introduction, actor: User | None, side: str, action: str
+) -> None:
+    """End an open or active introduction now (a block, an erasure): the other side sees only
+    that it ended; coordinators see the `action` in the event log. Closed ones stay as they
+    are."""
+    if introduction.status in HOLDING_STATUSES:
+        _record(session, introduction, actor, side, action, IntroductionStatus.ended)
 
 
 def expire_due(*, session: Session, limit: int = 500) -> int:

@@ -15,6 +15,7 @@ from services.core.introductions.schemas import (
     Contacts,
     EventPublic,
     IntroductionPublic,
+    IntroductionWithSupport,
 )
 from services.core.introductions.transitions import (
     WITH_PROFILES,
@@ -32,6 +33,11 @@ from services.core.models import (
 )
 from services.core.pagination import Page, paginate
 from services.core.profiles.views import recovery_band
+from services.core.safety import support
+from services.core.safety.access import record_reads
+from services.core.vocabulary import AccessKind
+
+SOMEONE_WHO_LEFT = "someone who has left"
 
 
 def _distance_text(distance_km: float | None) -> str:
@@ -45,7 +51,19 @@ def _overlap_text(minutes: int) -> str:
     return f"{hours:g} hours a week in common" if hours != 1 else "1 hour a week in common"
 
 
-def _card(profile: Profile, introduction: Introduction) -> Card:
+def _card(profile: Profile | None, introduction: Introduction) -> Card:
+    if profile is None:  # that side's account was erased
+        return Card(
+            profile_id=None,
+            alias=SOMEONE_WHO_LEFT,
+            pathways=[],
+            time_in_recovery="not given",
+            languages=[],
+            approximate_distance="not given",
+            weekly_overlap="not given",
+            interests=[],
+            about="",
+        )
     return Card(
         profile_id=profile.id,
         alias=profile.alias,
@@ -61,7 +79,9 @@ def _card(profile: Profile, introduction: Introduction) -> Card:
 
 def _shows_contact(viewing: Viewing) -> bool:
     participant = viewing.role in ("mentee", "mentor")
-    return participant and viewing.introduction.status == IntroductionStatus.active
+    introduction = viewing.introduction
+    both_here = introduction.mentee_profile is not None and introduction.mentor_profile is not None
+    return participant and both_here and introduction.status == IntroductionStatus.active
 
 
 def contacts(*, session: Session, viewings: Iterable[Viewing]) -> dict[uuid.UUID, Contact]:
@@ -71,6 +91,7 @@ def contacts(*, session: Session, viewings: Iterable[Viewing]) -> dict[uuid.UUID
         for viewing in viewings
         if _shows_contact(viewing)
         for profile in (viewing.introduction.mentee_profile, viewing.introduction.mentor_profile)
+        if profile is not None
     }
     if not wanted:
         return {}
@@ -87,9 +108,10 @@ def to_public(
     introduction = viewing.introduction
     mentee, mentor = introduction.mentee_profile, introduction.mentor_profile
     contact = None
-    if _shows_contact(viewing):
+    if _shows_contact(viewing) and mentee is not None and mentor is not None:
         people = people if people is not None else contacts(session=session, viewings=[viewing])
         contact = Contacts(mentee=people[mentee.user_id], mentor=people[mentor.user_id])
+    coordinating = viewing.role == "coordinator"
     return IntroductionPublic(
         id=introduction.id,
         status=introduction.status,
@@ -103,7 +125,46 @@ def to_public(
         mentor=_card(mentor, introduction),
         contact=contact,
         your_role=viewing.role,
+        decline_reason=introduction.decline_reason if coordinating else None,
+        end_reason=introduction.end_reason if coordinating else None,
     )
+
+
+def with_support(*, session: Session, viewing: Viewing) -> IntroductionWithSupport:
+    """`to_public` with the organization's support resources (after a decline or an end)."""
+    public = to_public(session=session, viewing=viewing)
+    resources = support.for_organization(
+        session=session, organization_id=viewing.introduction.organization_id
+    )
+    return IntroductionWithSupport(**public.model_dump(), support_resources=resources)
+
+
+def participant_ids(viewings: Iterable[Viewing]) -> set[uuid.UUID]:
+    """The accounts taking part in these introductions (erased sides left out)."""
+    return {
+        profile.user_id
+        for viewing in viewings
+        for profile in (viewing.introduction.mentee_profile, viewing.introduction.mentor_profile)
+        if profile is not None
+    }
+
+
+def record_coordinator_reads(*, session: Session, user: User, viewings: Iterable[Viewing]) -> None:
+    """Log, in each participant's access log, a coordinator's read of these introductions."""
+    read = [v for v in viewings if v.role == "coordinator"]
+    if read:
+        record_reads(
+            session=session,
+            coordinator=user,
+            what=AccessKind.introduction,
+            member_ids=participant_ids(read),
+        )
+
+
+def shown(*, session: Session, user: User, viewing: Viewing) -> IntroductionPublic:
+    """`to_public` for one introduction, logged in the access log when a coordinator reads."""
+    record_coordinator_reads(session=session, user=user, viewings=[viewing])
+    return to_public(session=session, viewing=viewing)
 
 
 def presenter(
@@ -134,7 +195,9 @@ def list_for_coordinator(
     where: list[ColumnElement[bool]] = [Introduction.organization_id == user.organization_id]
     if status is not None:
         where.append(Introduction.status == status)
-    return _listing(session, user, where, limit, offset)
+    page = _listing(session, user, where, limit, offset)
+    record_coordinator_reads(session=session, user=user, viewings=page.items)
+    return page
 
 
 def _listing(
@@ -155,6 +218,7 @@ def events(*, session: Session, user: User, introduction_id: uuid.UUID) -> list[
     """The recorded transitions, oldest first (coordinators of the organization only)."""
     viewing = view(session=session, user=user, introduction_id=introduction_id)
     require_coordinator(viewing)
+    record_coordinator_reads(session=session, user=user, viewings=[viewing])
     rows = session.scalars(
         select(IntroductionEvent)
         .where(IntroductionEvent.introduction_id == introduction_id)

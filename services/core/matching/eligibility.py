@@ -52,7 +52,7 @@ def _count_by_mentor(session: Session, where: ColumnElement[bool]) -> dict[uuid.
         .where(where, Introduction.status.in_(HOLDING_STATUSES))
         .group_by(Introduction.mentor_profile_id)
     )
-    return {mentor_id: count for mentor_id, count in rows}
+    return {mentor_id: count for mentor_id, count in rows if mentor_id is not None}
 
 
 def holding_counts(*, session: Session, mentor_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -130,18 +130,34 @@ def excluded_partners(*, session: Session, profile: Profile) -> set[uuid.UUID]:
 def excluded_partners_of(
     *, session: Session, profiles: Sequence[Profile]
 ) -> dict[uuid.UUID, set[uuid.UUID]]:
-    """`excluded_partners` for several profiles of one side, in two queries."""
+    """`excluded_partners` for several profiles of one side, in two queries.
+
+    Exclusions name people, so they reach whatever profile the other person holds now.
+    """
     excluded: dict[uuid.UUID, set[uuid.UUID]] = {p.id: set() for p in profiles}
     if not profiles:
         return excluded
     if profiles[0].role == ProfileRole.mentee:
-        column, other = PairExclusion.mentee_profile_id, PairExclusion.mentor_profile_id
+        mine, theirs, other_role = (
+            PairExclusion.mentee_user_id,
+            PairExclusion.mentor_user_id,
+            ProfileRole.mentor,
+        )
     else:
-        column, other = PairExclusion.mentor_profile_id, PairExclusion.mentee_profile_id
-    for mine, theirs in session.execute(select(column, other).where(column.in_(excluded))):
-        excluded[mine].add(theirs)
-    # A member holding both profiles is never introduced to themselves.
+        mine, theirs, other_role = (
+            PairExclusion.mentor_user_id,
+            PairExclusion.mentee_user_id,
+            ProfileRole.mentee,
+        )
     owner = {p.user_id: p.id for p in profiles}
+    rows = session.execute(
+        select(mine, Profile.id)
+        .join(Profile, (Profile.user_id == theirs) & (Profile.role == other_role))
+        .where(mine.in_(owner))
+    )
+    for user_id, partner_id in rows:
+        excluded[owner[user_id]].add(partner_id)
+    # A member holding both profiles is never introduced to themselves.
     for user_id, profile_id in session.execute(
         select(Profile.user_id, Profile.id).where(
             Profile.user_id.in_(owner), Profile.id.not_in(excluded)
@@ -151,6 +167,47 @@ def excluded_partners_of(
     return excluded
 
 
-def is_excluded(*, session: Session, mentee_id: uuid.UUID, mentor_id: uuid.UUID) -> bool:
-    """True if this pair was declined, rejected or ended before."""
-    return session.get(PairExclusion, (mentee_id, mentor_id)) is not None
+def excluded_profile_pairs(
+    *, session: Session, mentees: Sequence[Profile], mentors: Sequence[Profile]
+) -> frozenset[tuple[str, str]]:
+    """The (mentee, mentor) profile-id pairs among these that must never be proposed."""
+    mentee_of = {m.user_id: str(m.id) for m in mentees}
+    mentor_of = {m.user_id: str(m.id) for m in mentors}
+    if not mentee_of or not mentor_of:
+        return frozenset()
+    rows = session.execute(
+        select(PairExclusion.mentee_user_id, PairExclusion.mentor_user_id).where(
+            PairExclusion.mentee_user_id.in_(mentee_of),
+            PairExclusion.mentor_user_id.in_(mentor_of),
+        )
+    )
+    return frozenset((mentee_of[a], mentor_of[b]) for a, b in rows)
+
+
+def excluded_user_pairs(
+    *, session: Session, mentee_user_ids: Iterable[uuid.UUID]
+) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """Every excluded (mentee account, mentor account) pair of these mentees."""
+    ids = list(set(mentee_user_ids))
+    if not ids:
+        return set()
+    rows = session.execute(
+        select(PairExclusion.mentee_user_id, PairExclusion.mentor_user_id).where(
+            PairExclusion.mentee_user_id.in_(ids)
+        )
+    )
+    return {(a, b) for a, b in rows}
+
+
+def is_excluded(*, session: Session, mentee: Profile, mentor: Profile) -> bool:
+    """True if these two people were declined, rejected, ended, expired, blocked or set
+    apart by a coordinator before (whatever profiles they held then)."""
+    found = session.scalar(
+        select(PairExclusion.id)
+        .where(
+            PairExclusion.mentee_user_id == mentee.user_id,
+            PairExclusion.mentor_user_id == mentor.user_id,
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -13,13 +13,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
-from services.core.matching.eligibility import holding_counts, holding_mentee_ids, is_excluded
+from services.core.matching.eligibility import (
+    excluded_user_pairs,
+    holding_counts,
+    holding_mentee_ids,
+    is_excluded,
+)
 from services.core.matching.participants import reference_date, to_participant
 from services.core.models import (
     Introduction,
     IntroductionEvent,
     IntroductionStatus,
-    PairExclusion,
     Profile,
 )
 from services.core.notifications import notify_new_introduction
@@ -123,7 +127,7 @@ def create_proposal(
             holding_counts(session=session, mentor_ids=[mentor.id]).get(mentor.id, 0)
             >= mentor.places
         )
-        if full or is_excluded(session=session, mentee_id=mentee.id, mentor_id=mentor.id):
+        if full or is_excluded(session=session, mentee=mentee, mentor=mentor):
             savepoint.rollback()
             return None
         today = reference_date()
@@ -172,20 +176,14 @@ def create_proposals(
     )
     load = holding_counts(session=session, mentor_ids=mentor_ids)
     holding = holding_mentee_ids(session=session, organization_id=organization_id)
-    mentee_ids = [c.mentee.id for c in candidates]
-    excluded = {
-        (mentee_id, mentor_id)
-        for mentee_id, mentor_id in session.execute(
-            select(PairExclusion.mentee_profile_id, PairExclusion.mentor_profile_id).where(
-                PairExclusion.mentee_profile_id.in_(mentee_ids)
-            )
-        )
-    }
+    excluded = excluded_user_pairs(
+        session=session, mentee_user_ids=(c.mentee.user_id for c in candidates)
+    )
     today, now = reference_date(), utcnow()
     accepted: list[tuple[Introduction, Candidate]] = []
     for candidate in candidates:
         mentee, mentor = candidate.mentee, candidate.mentor
-        if mentee.id in holding or (mentee.id, mentor.id) in excluded:
+        if mentee.id in holding or (mentee.user_id, mentor.user_id) in excluded:
             continue
         if load.get(mentor.id, 0) >= mentor.places:
             continue

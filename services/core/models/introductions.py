@@ -7,11 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Uuid, text
+from sqlalchemy import UniqueConstraint as Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.core.db import Base, EnumText, UTCDateTime, utcnow
 from services.core.models.profiles import Profile
-from services.core.vocabulary import ActorRole, Answer, IntroductionSource, IntroductionStatus
+from services.core.vocabulary import (
+    ActorRole,
+    Answer,
+    DeclineReason,
+    EndReason,
+    ExclusionReason,
+    IntroductionSource,
+    IntroductionStatus,
+)
 
 _HOLDING_SQL = "status IN ('proposed', 'awaiting_approval', 'active')"
 
@@ -36,10 +45,12 @@ class Introduction(Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
-    mentee_profile_id: Mapped[uuid.UUID] = mapped_column(
+    # Withdrawing a profile deletes its introductions (CASCADE); erasing an account first
+    # sets its side to NULL, so the introduction stays in the statistics naming nobody.
+    mentee_profile_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("profiles.id", ondelete="CASCADE"), index=True
     )
-    mentor_profile_id: Mapped[uuid.UUID] = mapped_column(
+    mentor_profile_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("profiles.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[IntroductionStatus] = mapped_column(
@@ -60,10 +71,18 @@ class Introduction(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it was declined or ended (coordinators see these; the other side does not).
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(EnumText(DeclineReason, 20))
+    end_reason: Mapped[EndReason | None] = mapped_column(EnumText(EndReason, 20))
 
     # Loaded only on purpose (`transitions.WITH_PROFILES`): a missed eager load fails loudly.
-    mentee_profile: Mapped[Profile] = relationship(foreign_keys=[mentee_profile_id], lazy="raise")
-    mentor_profile: Mapped[Profile] = relationship(foreign_keys=[mentor_profile_id], lazy="raise")
+    # None once that side's account was erased ("someone who has left").
+    mentee_profile: Mapped[Profile | None] = relationship(
+        foreign_keys=[mentee_profile_id], lazy="raise"
+    )
+    mentor_profile: Mapped[Profile | None] = relationship(
+        foreign_keys=[mentor_profile_id], lazy="raise"
+    )
 
 
 class IntroductionEvent(Base):
@@ -85,15 +104,30 @@ class IntroductionEvent(Base):
 
 
 class PairExclusion(Base):
-    """A mentee-mentor pair that must never be proposed again (declined, rejected, ended)."""
+    """Two people who must never be proposed to each other again, whatever profiles they
+    hold: declined, rejected, ended, expired, blocked, or set apart by a coordinator.
+
+    It names the accounts, not the profiles, so withdrawing and re-creating a profile does
+    not make the pair proposable again; erasing an account removes its rows (CASCADE).
+    """
 
     __tablename__ = "pair_exclusions"
+    __table_args__ = (
+        Unique("mentee_user_id", "mentor_user_id", "reason", name="uq_pair_exclusions_pair_reason"),
+    )
 
-    mentee_profile_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
-    mentor_profile_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    mentee_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    mentor_user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    reason: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[ExclusionReason] = mapped_column(EnumText(ExclusionReason, 20))
+    # A coordinator's words (same household, employer...); None for the automatic ones.
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.core.matching.eligibility import active_mentee_count
-from services.core.models import Profile, ProfileRole
+from services.core.matching.participants import reference_date, to_participant
+from services.core.models import Profile, ProfileRole, User
 from services.core.profiles.schemas import (
     LocationPublic,
     MenteeProfilePublic,
@@ -17,6 +21,12 @@ from services.core.profiles.schemas import (
     ProfilePublic,
     WaitingMentee,
 )
+from services.core.profiles.service import vetting_message
+from services.core.safety.access import record_reads
+from services.core.safety.schemas import MentorApplicant, VettingOutcome
+from services.core.vocabulary import AccessKind
+from services.matcher import Settings as MatchSettings
+from services.matcher import never_matches
 
 
 def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
@@ -56,6 +66,7 @@ def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
         paused=profile.paused,
         vetting_status=profile.vetting,
         active_mentees=active_mentee_count(session=session, mentor_id=profile.id),
+        vetting_message=vetting_message(profile),
     )
 
 
@@ -88,6 +99,7 @@ def mentor_summary(profile: Profile) -> MentorSummary:
         paused=profile.paused,
         vetting_status=profile.vetting,
         vetting_note=profile.vetting_note,
+        changed_since_vetting=list(profile.changed_since_vetting or []),
         about=profile.about,
         created_at=profile.created_at,
     )
@@ -105,3 +117,90 @@ def waiting_mentee(profile: Profile, *, now: datetime) -> WaitingMentee:
         waiting_since=since,
         waiting_days=(now - since).days,
     )
+
+
+def applicant_presenter(
+    *, session: Session, coordinator: User, profiles: Sequence[Profile]
+) -> Callable[[Profile], MentorApplicant]:
+    """`MentorApplicant` for a page of mentors: their names and emails read in one query, and
+    the read recorded in each one's access log (one insert)."""
+    owners = {p.user_id for p in profiles}
+    people: dict[uuid.UUID, tuple[str, str]] = (
+        {
+            user_id: (name, email)
+            for user_id, name, email in session.execute(
+                select(User.id, User.display_name, User.email).where(User.id.in_(owners))
+            )
+        }
+        if owners
+        else {}
+    )
+    record_reads(
+        session=session, coordinator=coordinator, what=AccessKind.contact, member_ids=owners
+    )
+
+    def present(profile: Profile) -> MentorApplicant:
+        name, email = people[profile.user_id]
+        return MentorApplicant(
+            **mentor_summary(profile).model_dump(), display_name=name, email=email
+        )
+
+    return present
+
+
+def _date_words(day: date) -> str:
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+def matching_warnings(profile: Profile, *, today: date | None = None) -> list[str]:
+    """What keeps an approved mentor from being matched yet, in plain words for a coordinator."""
+    today = today or reference_date()
+    warnings = []
+    for blocker in never_matches(
+        to_participant(profile, today=today), "mentor", reference_date=today
+    ):
+        if blocker.code == "mentor_recovery_time":
+            ready = _mentor_ready_date(profile, today)
+            when = f" They can be matched from {_date_words(ready)}." if ready else ""
+            warnings.append(
+                "This mentor has less time in recovery than mentors need, so they will not "
+                f"be matched yet.{when}"
+            )
+        elif blocker.code in ("no_availability", "too_little_availability"):
+            warnings.append(
+                "This mentor's free times are too few for any match; they will not be "
+                "matched until they add more."
+            )
+        else:
+            warnings.append(
+                "Something on this mentor's profile rules out every match for now "
+                f"({blocker.field.replace('_', ' ')})."
+            )
+    return warnings
+
+
+def _mentor_ready_date(profile: Profile, today: date) -> date | None:
+    if profile.recovery_date is None:
+        return None
+    ready = profile.recovery_date + timedelta(days=MatchSettings().min_mentor_recovery_days)
+    return ready if ready > today else None
+
+
+def vetting_outcome(*, session: Session, coordinator: User, profile: Profile) -> VettingOutcome:
+    """A vetting decision as the coordinator sees it, warnings included when approved."""
+    applicant = applicant_presenter(session=session, coordinator=coordinator, profiles=[profile])
+    warnings = matching_warnings(profile) if profile.vetting_status == "approved" else []
+    return VettingOutcome(**applicant(profile).model_dump(), warnings=warnings)
+
+
+def waiting_presenter(
+    *, session: Session, coordinator: User, profiles: Sequence[Profile], now: datetime
+) -> Callable[[Profile], WaitingMentee]:
+    """`waiting_mentee` for a page, the read recorded in each one's access log (one insert)."""
+    record_reads(
+        session=session,
+        coordinator=coordinator,
+        what=AccessKind.profile,
+        member_ids=[p.user_id for p in profiles],
+    )
+    return lambda profile: waiting_mentee(profile, now=now)
