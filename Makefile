@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: run test install system-deps lint typecheck unit clean
+.PHONY: run test install system-deps lint typecheck unit compose-config clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,12 @@ typecheck: install
 unit: install system-deps
 	$(BIN)/pytest
 
-test: lint typecheck unit
+# No Docker engine runs here, but docker-compose (1.29, Debian's) validates the file, so a
+# broken docker-compose.yml fails CI.
+compose-config: system-deps
+	SECRET_KEY=x docker-compose -f docker-compose.yml config --quiet
+
+test: lint typecheck compose-config unit
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

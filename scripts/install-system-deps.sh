@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the servers the test suite starts on loopback are installed: the PostgreSQL
-# server binaries and redis-server. Installs them with apt when missing and allowed to.
+# server binaries and redis-server, and docker-compose, which validates docker-compose.yml
+# (no Docker engine needed). Installs them with apt when missing and allowed to.
 set -euo pipefail
 
 missing=()
@@ -8,12 +9,13 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
   missing+=(postgresql)
 fi
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
 
 if ((${#missing[@]} == 0)); then
   exit 0
 fi
 if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
-  echo "Please install: ${missing[*]} (the tests start these servers on 127.0.0.1)." >&2
+  echo "Please install: ${missing[*]} (the tests start the servers on 127.0.0.1; docker-compose checks the compose file)." >&2
   exit 1
 fi
 echo "Installing ${missing[*]} with apt-get ..." >&2

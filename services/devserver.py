@@ -10,8 +10,14 @@ import time
 from pathlib import Path
 from types import FrameType
 
+# How uvicorn serves the API here and in the Dockerfile (tests/core/test_compose.py holds the
+# two together): no access log (it would record client addresses; the app logs method, path
+# and status), no `server: uvicorn` header, and X-Forwarded-* believed only from the
+# addresses in FORWARDED_ALLOW_IPS.
+UVICORN_FLAGS = ("--no-access-log", "--no-server-header", "--proxy-headers")
 
-def _commands(port: int) -> dict[str, list[str]]:
+
+def _commands(port: int, forwarded_allow_ips: str) -> dict[str, list[str]]:
     bindir = Path(sys.executable).parent
     return {
         "api": [
@@ -22,7 +28,9 @@ def _commands(port: int) -> dict[str, list[str]]:
             "127.0.0.1",
             "--port",
             str(port),
-            "--no-access-log",
+            *UVICORN_FLAGS,
+            "--forwarded-allow-ips",
+            forwarded_allow_ips,
         ],
         # Threads, not forks: the embedded default's SQLite files are best opened by one
         # process at a time per role, and the beat scheduler rides along (-B).
@@ -44,9 +52,14 @@ def _commands(port: int) -> dict[str, list[str]]:
 
 def run(port: int) -> int:
     """Start every part, stop them all when one exits or on SIGINT/SIGTERM."""
+    from services.core.settings import get_settings
+
+    # PORT reaches the children too, so that the links in emails follow it (PUBLIC_URL).
+    os.environ["PORT"] = str(port)
+    settings = get_settings()
     children = {
         name: subprocess.Popen(command, start_new_session=True)
-        for name, command in _commands(port).items()
+        for name, command in _commands(port, settings.forwarded_allow_ips).items()
     }
     stopping = False
 
@@ -56,7 +69,8 @@ def run(port: int) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    print(f"PeerMatch on http://127.0.0.1:{port} (docs at /docs); Ctrl-C stops it all", flush=True)
+    docs = " (docs at /docs)" if settings.docs_on else ""
+    print(f"PeerMatch on http://127.0.0.1:{port}{docs}; Ctrl-C stops it all", flush=True)
     exit_code = 0
     parent = os.getppid()
     while not stopping:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
+from starlette.middleware.cors import CORSMiddleware
 
+from services.api.edge import EdgeMiddleware, install_docs
 from services.api.errors import install_error_handlers
+from services.api.responses import declare_errors
 from services.api.routers import auth, coordinator, health, introductions, matching, me
+from services.api.routers import safety as safety_routes
 from services.core.broker import publish_to
 from services.core.db import make_engine, make_session_factory
 from services.core.logging import configure_logging
@@ -43,11 +46,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             relay.stop()
         engine.dispose()
 
+    openapi_url = "/openapi.json" if settings.docs_on else None
     app = FastAPI(
         title="PeerMatch",
         version="1.0.0",
         summary="Sponsor and mentor matching for people in recovery",
         lifespan=lifespan,
+        openapi_url=openapi_url,
+        # /docs is ours (services.api.edge): Swagger UI from the installed package, not a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -55,22 +63,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.relay = relay
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def access_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # Method, path and status only: paths hold nothing but ids; no query strings (they
-        # can carry filters), bodies or client addresses.
-        started = time.perf_counter()
-        response = await call_next(request)
-        logger.info(
-            "%s %s %s %.1fms",
-            request.method,
-            request.url.path,
-            response.status_code,
-            (time.perf_counter() - started) * 1000,
+    if settings.cors_origins:
+        # Only the listed origins; bearer tokens, not cookies, so no credentials mode.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["X-Total-Count", "Retry-After"],
+            max_age=600,
         )
-        return response
+    # Added last, so outermost: its headers, body cap and access log cover every answer.
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.state.docs = install_docs(app, openapi_url)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (
@@ -79,8 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         introductions.router,
         coordinator.router,
         matching.router,
+        safety_routes.router,
     ):
-        api.include_router(router)
+        api.include_router(declare_errors(router))
     app.include_router(api)
-    app.include_router(health.router)
+    app.include_router(declare_errors(health.router))
     return app

@@ -10,7 +10,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -20,6 +20,14 @@ logger = logging.getLogger("peermatch.api")
 # Seconds a client is asked to wait when the database does not answer (as /readyz does).
 RETRY_AFTER_SECONDS = 5
 UNAVAILABLE = "The service is briefly unavailable. Nothing you sent was saved; please try again."
+INTERNAL_ERROR = "Internal error; it has been logged"
+# What the database could not store (a NUL character, say), when nothing before caught it.
+UNSTORABLE = {
+    "loc": ["body"],
+    "field": "body",
+    "msg": "a value could not be stored: it holds characters that are not allowed",
+    "type": "value_error",
+}
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -29,17 +37,34 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in parts) or "body"
 
 
+def _without_echo(message: str, submitted: Any) -> str:
+    # A validator's message may quote the value it refused ("'<script>' is not ..."): an
+    # answer never repeats what was sent, so the quotation becomes a description.
+    if isinstance(submitted, str) and submitted:
+        for quoted in (f"'{submitted}'", f'"{submitted}"'):
+            message = message.replace(quoted, "the value given")
+        if len(submitted) >= 8 and submitted in message:
+            return "this value is not accepted"
+    return message
+
+
 def _public_errors(errors: list[Any]) -> list[dict[str, Any]]:
-    # The raw errors echo the submitted values back (passwords included): drop them.
+    # The raw errors echo the submitted values back (`input`, `ctx`; passwords included):
+    # only these four keys leave, and the message without any quotation of the input.
     return [
         {
             "loc": list(error["loc"]),
             "field": _field(error["loc"]),
-            "msg": error["msg"],
+            "msg": _without_echo(str(error["msg"]), error.get("input")),
             "type": error["type"],
         }
         for error in errors
     ]
+
+
+def log_unexpected(method: str, path: str, error: BaseException) -> None:
+    """Log an unexpected failure: its kind and where, never the request's data."""
+    logger.error("unhandled %s on %s %s", type(error).__name__, method, path, exc_info=error)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -94,14 +119,22 @@ def install_error_handlers(app: FastAPI) -> None:
     for unavailable in (OperationalError, InterfaceError, PoolTimeoutError):
         app.add_exception_handler(unavailable, database_unavailable)
 
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> JSONResponse:
-        # Log the kind of failure and where, not the request's data.
-        logger.error(
-            "unhandled %s on %s %s",
-            type(error).__name__,
+    @app.exception_handler(DataError)
+    async def unstorable(request: Request, error: DataError) -> JSONResponse:
+        # The last line of defence behind the schemas: PostgreSQL refuses a NUL character or
+        # an out-of-range number. Invalid input, not a bug; the log names only the driver's
+        # error class (the engine hides the parameters, and the message is not logged).
+        cause = getattr(error, "orig", None) or error
+        logger.warning(
+            "refused by the database on %s %s (%s)",
             request.method,
             request.url.path,
-            exc_info=error,
+            type(cause).__name__,
         )
-        return JSONResponse({"detail": "Internal error; it has been logged"}, status_code=500)
+        return JSONResponse({"detail": [UNSTORABLE]}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        # Normally services.api.edge answers these first (and keeps the connection usable).
+        log_unexpected(request.method, request.url.path, error)
+        return JSONResponse({"detail": INTERNAL_ERROR}, status_code=500)

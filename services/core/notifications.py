@@ -77,7 +77,7 @@ def _message(settings: Settings, to: str, kind: str, introduction_id: uuid.UUID)
     message["Subject"] = f"PeerMatch: {SUBJECTS.get(kind, 'an update on an introduction')}"
     message.set_content(
         "There is news about one of your introductions on PeerMatch.\n\n"
-        f"Log in to read it: {settings.public_url}/docs (introduction {introduction_id}).\n\n"
+        f"Log in to read it: {settings.public_url} (introduction {introduction_id}).\n\n"
         "You receive this because you hold a profile on PeerMatch.\n"
     )
     return message

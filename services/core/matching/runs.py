@@ -5,21 +5,31 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
-from services.core.errors import NotFound
-from services.core.matching.eligibility import eligible_mentees, eligible_mentors
+from services.core.errors import Conflict, NotFound
+from services.core.matching.eligibility import (
+    eligible_mentees,
+    eligible_mentors,
+    excluded_profile_pairs,
+)
 from services.core.matching.participants import reference_date, to_participant
 from services.core.matching.proposals import Candidate, create_proposals
-from services.core.models import MatchingRun, MatchingRunStatus, Organization, PairExclusion
+from services.core.models import MatchingRun, MatchingRunStatus, Organization
 from services.core.outbox import enqueue
 from services.core.task_names import RUN_TASK
 from services.matcher import Participant, Problem, solve
 
 logger = logging.getLogger("peermatch.matching")
+OPEN_RUN_STATUSES = (MatchingRunStatus.queued, MatchingRunStatus.running)
+# A run queued or running this long was lost with its worker (a run takes seconds): it
+# stops blocking its organization's next one.
+STALE_RUN_AFTER = timedelta(minutes=30)
 
 
 def solve_waiting(
@@ -37,13 +47,8 @@ def solve_waiting(
     mentees = eligible_mentees(session=session, organization_id=organization_id)
     if not mentees or not mentors:
         return [], {}, len(mentees)
-    mentee_ids = {m.id for m in mentees}
-    exclusions = frozenset(
-        (str(a), str(b))
-        for a, b in session.execute(
-            select(PairExclusion.mentee_profile_id, PairExclusion.mentor_profile_id)
-        )
-        if a in mentee_ids
+    exclusions = excluded_profile_pairs(
+        session=session, mentees=mentees, mentors=[m for m, _ in mentors]
     )
     mentor_of_user = {m.user_id: str(m.id) for m, _ in mentors}
     same_person = frozenset(
@@ -109,15 +114,58 @@ def run_batch(*, session: Session, run_id: uuid.UUID, expiry_days: int) -> Match
     return run
 
 
+def open_run(
+    *, session: Session, organization_id: uuid.UUID, now: datetime | None = None
+) -> MatchingRun | None:
+    """The organization's queued or running run, if any; a stale one is recorded as failed."""
+    run = session.scalar(
+        select(MatchingRun).where(
+            MatchingRun.organization_id == organization_id,
+            MatchingRun.status.in_(OPEN_RUN_STATUSES),
+        )
+    )
+    if run is not None and run.created_at < (now or utcnow()) - STALE_RUN_AFTER:
+        run.status = MatchingRunStatus.failed
+        run.error = "the run did not finish in time; a newer run replaces it"
+        run.finished_at = now or utcnow()
+        session.flush()
+        logger.warning("matching run %s was stale; recorded as failed", run.id)
+        return None
+    return run
+
+
 def queue_run(
-    *, session: Session, organization_id: uuid.UUID, requested_by: uuid.UUID | None
+    *,
+    session: Session,
+    organization_id: uuid.UUID,
+    requested_by: uuid.UUID | None,
+    now: datetime | None = None,
 ) -> MatchingRun:
-    """Create a queued matching run and ask the workers to carry it out."""
+    """Create a queued matching run and ask the workers to carry it out; Conflict while the
+    organization already has one queued or running."""
+    existing = open_run(session=session, organization_id=organization_id, now=now)
+    if existing is not None:
+        raise Conflict(_busy(existing))
     run = MatchingRun(organization_id=organization_id, requested_by_id=requested_by)
-    session.add(run)
-    session.flush()
+    try:
+        # A savepoint: a run queued by a concurrent request wins the partial unique index,
+        # and this request answers 409 rather than failing its whole transaction.
+        with session.begin_nested():
+            session.add(run)
+            session.flush()
+    except IntegrityError:
+        existing = open_run(session=session, organization_id=organization_id, now=now)
+        raise Conflict(_busy(existing)) from None
     enqueue(session=session, task=RUN_TASK, run_id=str(run.id))
     return run
+
+
+def _busy(run: MatchingRun | None) -> str:
+    follow = f" Follow it at /api/v1/matching/runs/{run.id}." if run is not None else ""
+    return (
+        "A matching run is already queued or running for your organization; "
+        f"a new one can start when it finishes.{follow}"
+    )
 
 
 def get_run(*, session: Session, organization_id: uuid.UUID, run_id: uuid.UUID) -> MatchingRun:
@@ -134,8 +182,11 @@ def organization_ids(*, session: Session) -> list[uuid.UUID]:
 
 
 def queue_all_runs(*, session: Session) -> int:
-    """Queue a batch run for every organization (the periodic global assignment)."""
-    organizations = organization_ids(session=session)
-    for organization_id in organizations:
-        queue_run(session=session, organization_id=organization_id, requested_by=None)
-    return len(organizations)
+    """Queue a batch run for every organization without one queued or running (the periodic
+    global assignment); how many were queued."""
+    queued = 0
+    for organization_id in organization_ids(session=session):
+        if open_run(session=session, organization_id=organization_id) is None:
+            queue_run(session=session, organization_id=organization_id, requested_by=None)
+            queued += 1
+    return queued

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Uuid
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Uuid, text
 from sqlalchemy import UniqueConstraint as Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,6 +18,16 @@ class MatchingRun(Base):
     """A batch assignment over one organization."""
 
     __tablename__ = "matching_runs"
+    __table_args__ = (
+        # One queued or running run per organization, however many requests race.
+        Index(
+            "uq_matching_runs_open_organization",
+            "organization_id",
+            unique=True,
+            postgresql_where=text("status IN ('queued', 'running')"),
+            sqlite_where=text("status IN ('queued', 'running')"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     organization_id: Mapped[uuid.UUID] = mapped_column(

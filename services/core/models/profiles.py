@@ -53,6 +53,9 @@ class Profile(Base):
     vetted_by_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # The vetted fields an approved mentor changed since, which sent them back to review;
+    # cleared by the coordinator's next decision.
+    changed_since_vetting: Mapped[list[str] | None] = mapped_column(JSON)
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

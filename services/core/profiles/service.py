@@ -28,13 +28,55 @@ from services.core.profiles.schemas import (
     MentorProfileIn,
 )
 
+# What a coordinator vets in a mentor: an approved mentor who changes any of these goes back
+# to review. Logistics (capacity, pause, availability, location, distance, format,
+# timezone, languages) change freely.
+VETTED_FIELDS = {
+    "alias": "your alias",
+    "gender": "your gender",
+    "gender_preference": "who you would mentor",
+    "pathways": "your pathways",
+    "recovery_date": "your recovery date",
+    "interests": "your interests",
+    "about": "your about text",
+}
+
 
 @dataclass(frozen=True)
 class Saved:
-    """A saved profile and whether this save created it."""
+    """A saved profile, whether this save created it, and whether it sent an approved
+    mentor back to review."""
 
     profile: Profile
     created: bool
+    back_to_review: bool = False
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted(str(item) for item in value)
+    return value
+
+
+def _vetted_changes(profile: Profile, fields: dict[str, Any]) -> list[str]:
+    return [
+        name
+        for name in VETTED_FIELDS
+        if _comparable(getattr(profile, name)) != _comparable(fields[name])
+    ]
+
+
+def vetting_message(profile: Profile) -> str | None:
+    """Plain words for a mentor sent back to review by their own changes, else None."""
+    if profile.vetting != VettingStatus.pending or not profile.changed_since_vetting:
+        return None
+    changed = [VETTED_FIELDS.get(name, name) for name in profile.changed_since_vetting]
+    listed = changed[0] if len(changed) == 1 else ", ".join(changed[:-1]) + " and " + changed[-1]
+    return (
+        f"You changed {listed} since a coordinator approved you, so a coordinator will look "
+        "at your profile again. You will not get new introductions until then; the "
+        "mentorships you have carry on."
+    )
 
 
 def get_own(*, session: Session, user: User, role: ProfileRole) -> Profile:
@@ -55,9 +97,11 @@ def _stored_fields(body: MenteeProfileIn | MentorProfileIn) -> dict[str, Any]:
         if body.location.city is not None and body.location.country is not None:
             place = resolve_city(body.location.city, body.location.country)
             if place is None:
+                # Never repeat what was sent: describe the problem instead.
                 raise InvalidInput(
                     "location.city",
-                    f"no city named '{body.location.city}' found in '{body.location.country}'",
+                    "we could not find this city in this country (cities of 15,000 people "
+                    "or more are known; a nearby larger town, or coordinates, will do)",
                 )
         else:
             assert body.location.latitude is not None and body.location.longitude is not None
@@ -75,6 +119,19 @@ def save(
         select(Profile).where(Profile.user_id == user.id, Profile.role == role)
     )
     created = profile is None
+    back_to_review = False
+    if profile is not None and profile.vetting == VettingStatus.approved:
+        changed = _vetted_changes(profile, fields)
+        if changed:
+            # What the coordinator approved is no longer what others see: vet it again, and
+            # keep what changed for the coordinator to look at.
+            back_to_review = True
+            profile.vetting_status = VettingStatus.pending
+            profile.changed_since_vetting = changed
+    elif profile is not None and profile.changed_since_vetting is not None:
+        # Still awaiting review: everything changed since the approval stays listed.
+        again = _vetted_changes(profile, fields)
+        profile.changed_since_vetting = sorted(set(profile.changed_since_vetting) | set(again))
     if profile is None:
         profile = Profile(user_id=user.id, organization_id=user.organization_id, role=role)
         if role == ProfileRole.mentee:
@@ -88,7 +145,7 @@ def save(
     profile.updated_at = utcnow()
     session.flush()
     queue_profile_matching(session=session, profile=profile)
-    return Saved(profile=profile, created=created)
+    return Saved(profile=profile, created=created, back_to_review=back_to_review)
 
 
 def withdraw(*, session: Session, user: User, role: ProfileRole) -> None:
@@ -119,6 +176,30 @@ def get_org_profile(
     if profile is None or profile.organization_id != organization_id or profile.role != role:
         raise NotFound(f"No such {role} profile in your organization")
     return profile
+
+
+def get_org_pair(
+    *,
+    session: Session,
+    organization_id: uuid.UUID,
+    mentee_profile_id: uuid.UUID,
+    mentor_profile_id: uuid.UUID,
+) -> tuple[Profile, Profile]:
+    """Gets a mentee and a mentor profile of one organization, or raises NotFound."""
+    return (
+        get_org_profile(
+            session=session,
+            organization_id=organization_id,
+            profile_id=mentee_profile_id,
+            role=ProfileRole.mentee,
+        ),
+        get_org_profile(
+            session=session,
+            organization_id=organization_id,
+            profile_id=mentor_profile_id,
+            role=ProfileRole.mentor,
+        ),
+    )
 
 
 def list_org_mentors(
@@ -170,6 +251,7 @@ def vet_mentor(
     if profile.user_id == coordinator.id:
         raise Conflict("Coordinators cannot vet their own mentor profile")
     profile.vetting_status = decision
+    profile.changed_since_vetting = None
     profile.vetting_note = note
     profile.vetted_at = utcnow()
     profile.vetted_by_id = coordinator.id
