@@ -78,8 +78,9 @@ def _about_detail(mentee_text: bool, mentor_text: bool, similarity: float) -> st
 def _distance_detail(reachable: bool, km: float) -> str:
     if not reachable:
         return "meeting online, so distance does not matter"
-    if km < 1:
-        return "less than 1 km apart"
+    # Never sharper than the card, which says "under 2 km" below 2 km.
+    if km < 2:
+        return "under 2 km apart"
     if km < 10:
         return f"about {round(km)} km apart"
     if km < 100:
@@ -87,12 +88,18 @@ def _distance_detail(reachable: bool, km: float) -> str:
     return f"about {round(km / 50) * 50} km apart"
 
 
-def _years(days: float) -> str:
+RECOVERY_BANDS = ((1, "under 1 year"), (2, "1-2 years"), (5, "2-5 years"), (10, "5-10 years"))
+LONGEST_BAND = "10 years or more"
+
+
+def recovery_band(days: float) -> str:
+    """Time in recovery as the cards' coarse band: a gap in years would let the other side
+    work out someone's recovery date, so explanations use the same bands as the cards."""
     years = days / 365.25
-    if years < 1:
-        return "less than a year"
-    whole = round(years)
-    return "about 1 year" if whole == 1 else f"about {whole} years"
+    for limit, band in RECOVERY_BANDS:
+        if years < limit:
+            return band
+    return LONGEST_BAND
 
 
 def explain_pairs(
@@ -110,6 +117,7 @@ def explain_pairs(
     )
     total = combine(scores, weights)
     gaps = (r.days[j].astype(np.int64) - e.days[i]).tolist()
+    mentor_days = r.days[j].tolist()
     minutes = minutes_array.tolist()
     reachable = (~np.isnan(reach)).tolist()
     km = np.nan_to_num(reach).tolist()
@@ -150,7 +158,7 @@ def explain_pairs(
         details = {
             "pathway": pathway,
             "recovery_time": (
-                f"mentor has {_years(gaps[k])} more in recovery"
+                f"mentor has more time in recovery ({recovery_band(mentor_days[k])})"
                 if gaps[k] > 0
                 else "mentor does not have more time in recovery"
             ),

@@ -23,7 +23,7 @@ from services.api.app import create_app
 from services.core.accounts.service import create_coordinator
 from services.core.db import transaction
 from services.core.settings import Settings
-from tests.conftest import PASSWORD, ROOT, TEST_SECRET, _postgres_url, login, migrate
+from tests.conftest import CONSENT, PASSWORD, ROOT, TEST_SECRET, _postgres_url, login, migrate
 from tests.support.postgres import PostgresServer
 
 T = TypeVar("T")
@@ -80,7 +80,7 @@ class Stack:
         email = f"member.{uuid.uuid4().hex[:8]}@example.org"
         response = self.client.post(
             "/api/v1/auth/register",
-            json={"email": email, "password": PASSWORD, "display_name": "Sam"},
+            json={"email": email, "password": PASSWORD, "display_name": "Sam", **CONSENT},
         )
         assert response.status_code == 201, response.text
         return login(self.client, email), email

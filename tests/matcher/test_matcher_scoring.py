@@ -158,3 +158,19 @@ def test_prescore_levels_are_the_score_without_text_within_one_level() -> None:
         value = combine(parts) + waiting_bonus(encoded, chunk.i)
         want = np.rint(value * (LEVELS - 1) / top).astype(int)
         assert np.abs(prescorer.levels(chunk).astype(int) - want).max() <= 1
+
+
+def test_explanations_are_never_sharper_than_the_cards() -> None:
+    """A gap in years or a distance under the card's would let the other side work out a
+    recovery date or a home (the probe found "about 11 years more" beside "10 years or
+    more", and "less than 1 km" beside "under 2 km")."""
+    from datetime import date, timedelta
+
+    from services.core.profiles.views import recovery_band as card_band
+    from services.matcher.explanations import _distance_detail, recovery_band
+
+    today = date(2026, 12, 1)
+    for days in (0, 200, 400, 1000, 3000, 4100, 9000):
+        assert recovery_band(days) == card_band(today - timedelta(days=days), today)
+    for km in (0.1, 0.9, 1.5, 1.99):
+        assert _distance_detail(True, km) == "under 2 km apart"

@@ -17,7 +17,9 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz", responses={503: {"description": "The database or the broker does not answer"}}
+)
 def readyz(request: Request) -> JSONResponse:
     """200 only when the database and the broker answer."""
     checks: dict[str, str] = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response, status
 from fastapi.responses import JSONResponse
 
@@ -22,6 +24,7 @@ from services.core.profiles.schemas import (
 )
 
 router = APIRouter(prefix="/me", tags=["me"])
+NO_PROFILE: dict[int | str, dict[str, Any]] = {404: {"description": "You have no such profile"}}
 
 
 @router.get("", response_model=AccountPublic, responses=NOT_LOGGED_IN)
@@ -93,14 +96,14 @@ def put_mentee_profile(
     return _saved(session, user, ProfileRole.mentee, body, response)
 
 
-@router.get("/mentee-profile", response_model=MenteeProfilePublic)
+@router.get("/mentee-profile", response_model=MenteeProfilePublic, responses=NO_PROFILE)
 def get_mentee_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
     """Your mentee profile."""
     profile = profiles.get_own(session=session, user=user, role=ProfileRole.mentee)
     return profile_views.to_public(session=session, profile=profile)
 
 
-@router.delete("/mentee-profile", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/mentee-profile", status_code=status.HTTP_204_NO_CONTENT, responses=NO_PROFILE)
 def delete_mentee_profile(session: SessionDep, user: CurrentUser) -> None:
     """Withdraw your mentee profile; what you wrote is deleted."""
     profiles.withdraw(session=session, user=user, role=ProfileRole.mentee)
@@ -118,14 +121,14 @@ def put_mentor_profile(
     return _saved(session, user, ProfileRole.mentor, body, response)
 
 
-@router.get("/mentor-profile", response_model=MentorProfilePublic)
+@router.get("/mentor-profile", response_model=MentorProfilePublic, responses=NO_PROFILE)
 def get_mentor_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
     """Your mentor profile."""
     profile = profiles.get_own(session=session, user=user, role=ProfileRole.mentor)
     return profile_views.to_public(session=session, profile=profile)
 
 
-@router.delete("/mentor-profile", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/mentor-profile", status_code=status.HTTP_204_NO_CONTENT, responses=NO_PROFILE)
 def delete_mentor_profile(session: SessionDep, user: CurrentUser) -> None:
     """Withdraw your mentor profile; what you wrote is deleted."""
     profiles.withdraw(session=session, user=user, role=ProfileRole.mentor)

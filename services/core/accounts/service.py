@@ -33,10 +33,17 @@ def get_organization_by_slug(*, session: Session, slug: str) -> Organization | N
 def ensure_organization(*, session: Session, slug: str, name: str | None = None) -> Organization:
     """Gets an organization by slug, creating it when new."""
     organization = get_organization_by_slug(session=session, slug=slug)
-    if organization is None:
-        organization = Organization(slug=slug, name=name or slug.replace("-", " ").title())
-        session.add(organization)
-        session.flush()
+    if organization is not None:
+        return organization
+    try:
+        # Two first registrations may race to create it: the loser reads the winner's.
+        with session.begin_nested():
+            organization = Organization(slug=slug, name=name or slug.replace("-", " ").title())
+            session.add(organization)
+            session.flush()
+    except IntegrityError:
+        organization = get_organization_by_slug(session=session, slug=slug)
+        assert organization is not None, "the organization that won the race is there"
     return organization
 
 
@@ -70,6 +77,9 @@ def register(
 ) -> User:
     """Creates an account in an existing organization (409 if the email is taken), recording
     consent to the given privacy notice (the current one when not given)."""
+    # Hashed before the first query: on SQLite the transaction holds the write lock from
+    # then on, and argon2 takes a good part of a second when many sign up at once.
+    password_hash = hash_password(account.password)
     organization = _organization_for(
         session, account.organization or default_organization, default_organization
     )
@@ -78,7 +88,7 @@ def register(
         raise Conflict("An account with this email already exists")
     user = User(
         email=email,
-        password_hash=hash_password(account.password),
+        password_hash=password_hash,
         display_name=account.display_name,
         role=role,
         organization_id=organization.id,

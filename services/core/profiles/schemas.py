@@ -186,6 +186,8 @@ class MentorProfilePublic(ProfilePublic):
     paused: bool
     vetting_status: VettingStatus
     active_mentees: int
+    # Plain words when the mentor's own changes sent them back to review, else null.
+    vetting_message: str | None = None
 
 
 class MentorSummary(BaseModel):
@@ -201,6 +203,8 @@ class MentorSummary(BaseModel):
     paused: bool
     vetting_status: VettingStatus
     vetting_note: str | None
+    # What the mentor changed since a coordinator last approved them (empty if nothing).
+    changed_since_vetting: list[str] = []
     about: str
     created_at: datetime
 

@@ -27,6 +27,7 @@ from services.core.safety.schemas import MentorApplicant, VettingOutcome
 from services.core.vocabulary import AccessKind
 from services.matcher import Settings as MatchSettings
 from services.matcher import never_matches
+from services.matcher.explanations import recovery_band as band_of_days
 
 
 def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
@@ -71,19 +72,11 @@ def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
 
 
 def recovery_band(recovery_date: date | None, today: date | None = None) -> str:
-    """Time in recovery as a coarse band, never the date itself."""
+    """Time in recovery as a coarse band, never the date itself (the engine's bands, so that
+    cards and explanations say the same)."""
     if recovery_date is None:
         return "not given"
-    years = ((today or date.today()) - recovery_date).days / 365.25
-    for limit, band in (
-        (1, "under 1 year"),
-        (2, "1-2 years"),
-        (5, "2-5 years"),
-        (10, "5-10 years"),
-    ):
-        if years < limit:
-            return band
-    return "10 years or more"
+    return band_of_days(((today or date.today()) - recovery_date).days)
 
 
 def mentor_summary(profile: Profile) -> MentorSummary:
