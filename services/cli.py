@@ -79,7 +79,7 @@ class _ProgressAction(argparse.Action):
             namespace.file_after_progress = values
 
 
-def _add_solve(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_solve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     solve = commands.add_parser(
         "solve",
         help="propose introductions for a solve file (format: docs/SOLVE_FORMAT.md)",
