@@ -98,9 +98,9 @@ def put_mentee_profile(
 
 @router.get("/mentee-profile", response_model=MenteeProfilePublic, responses=NO_PROFILE)
 def get_mentee_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
-    """Your mentee profile."""
+    """Your mentee profile; while you wait, `matching_status` says why and what would help."""
     profile = profiles.get_own(session=session, user=user, role=ProfileRole.mentee)
-    return profile_views.to_public(session=session, profile=profile)
+    return profile_views.to_public(session=session, profile=profile, with_status=True)
 
 
 @router.delete("/mentee-profile", status_code=status.HTTP_204_NO_CONTENT, responses=NO_PROFILE)

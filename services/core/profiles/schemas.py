@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from itertools import pairwise
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -151,6 +151,43 @@ class LocationPublic(BaseModel):
     longitude: float
 
 
+class ProfileBlockerPublic(BaseModel):
+    """Something on a profile that rules out every match, and the field to change."""
+
+    code: str
+    field: str
+    text: str
+
+
+class ObstaclePublic(BaseModel):
+    """A hard rule that stands between a mentee and mentors with room, and how many."""
+
+    code: str
+    mentors: int
+    only: int
+    text: str
+
+
+class SuggestionPublic(BaseModel):
+    """One change that would open a match, and with how many mentors."""
+
+    code: str
+    opens: int
+    text: str
+    change: dict[str, Any]
+
+
+class MatchingStatus(BaseModel):
+    """Why a mentee is still waiting, in plain words, and what would open a match."""
+
+    code: str
+    text: str
+    mentors_with_room: int
+    obstacles: list[ObstaclePublic]
+    suggestions: list[SuggestionPublic]
+    blockers: list[ProfileBlockerPublic]
+
+
 class ProfilePublic(BaseModel):
     """A profile as its owner sees it."""
 
@@ -171,12 +208,16 @@ class ProfilePublic(BaseModel):
     about: str
     created_at: datetime
     updated_at: datetime
+    # What on the profile rules out every match, whoever else signs up (empty if nothing).
+    blockers: list[ProfileBlockerPublic] = []
 
 
 class MenteeProfilePublic(ProfilePublic):
     """A mentee's own profile, with how long they have waited."""
 
     waiting_since: datetime | None
+    # On GET while waiting: why, and what single change would open a match.
+    matching_status: MatchingStatus | None = None
 
 
 class MentorProfilePublic(ProfilePublic):
@@ -219,6 +260,7 @@ class WaitingMentee(BaseModel):
     meeting_format: MeetingFormat
     waiting_since: datetime
     waiting_days: int
+    matching_status: MatchingStatus | None = None
 
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), FREE_TEXT_RULES]

@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.core.matching.eligibility import active_mentee_count
+from services.core.matching.eligibility import active_mentee_count, mentee_holds_introduction
 from services.core.matching.participants import reference_date, to_participant
+from services.core.matching.waiting import blockers, waiting_reasons
 from services.core.models import Profile, ProfileRole, User
 from services.core.profiles.schemas import (
     LocationPublic,
+    MatchingStatus,
     MenteeProfilePublic,
     MentorProfilePublic,
     MentorSummary,
@@ -30,8 +32,9 @@ from services.matcher import never_matches
 from services.matcher.explanations import recovery_band as band_of_days
 
 
-def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
-    """A profile as its owner sees it."""
+def to_public(*, session: Session, profile: Profile, with_status: bool = False) -> ProfilePublic:
+    """A profile as its owner sees it; `with_status` adds, for a waiting mentee, why they
+    still wait (it reads the organization's mentors, so only where it is asked for)."""
     location = (
         LocationPublic(latitude=profile.latitude, longitude=profile.longitude)
         if profile.latitude is not None and profile.longitude is not None
@@ -59,8 +62,16 @@ def to_public(*, session: Session, profile: Profile) -> ProfilePublic:
         ]
     }
     common["location"] = location
+    common["blockers"] = blockers(profile)
     if profile.role == ProfileRole.mentee:
-        return MenteeProfilePublic(**common, waiting_since=profile.waiting_since)
+        status = None
+        if with_status and not mentee_holds_introduction(session=session, mentee_id=profile.id):
+            status = waiting_reasons(
+                session=session, organization_id=profile.organization_id, mentees=[profile]
+            ).get(profile.id)
+        return MenteeProfilePublic(
+            **common, waiting_since=profile.waiting_since, matching_status=status
+        )
     return MentorProfilePublic(
         **common,
         capacity=profile.places,
@@ -98,8 +109,10 @@ def mentor_summary(profile: Profile) -> MentorSummary:
     )
 
 
-def waiting_mentee(profile: Profile, *, now: datetime) -> WaitingMentee:
-    """An unmatched mentee as a coordinator sees them, with how long they have waited."""
+def waiting_mentee(
+    profile: Profile, *, now: datetime, status: MatchingStatus | None = None
+) -> WaitingMentee:
+    """An unmatched mentee as a coordinator sees them: how long they have waited, and why."""
     since = profile.waiting_since or profile.created_at
     return WaitingMentee(
         profile_id=profile.id,
@@ -109,6 +122,7 @@ def waiting_mentee(profile: Profile, *, now: datetime) -> WaitingMentee:
         meeting_format=profile.meeting_format,
         waiting_since=since,
         waiting_days=(now - since).days,
+        matching_status=status,
     )
 
 
@@ -189,11 +203,15 @@ def vetting_outcome(*, session: Session, coordinator: User, profile: Profile) ->
 def waiting_presenter(
     *, session: Session, coordinator: User, profiles: Sequence[Profile], now: datetime
 ) -> Callable[[Profile], WaitingMentee]:
-    """`waiting_mentee` for a page, the read recorded in each one's access log (one insert)."""
+    """`waiting_mentee` for a page, with why each waits (one engine call for the page), the
+    read recorded in each one's access log (one insert)."""
     record_reads(
         session=session,
         coordinator=coordinator,
         what=AccessKind.profile,
         member_ids=[p.user_id for p in profiles],
     )
-    return lambda profile: waiting_mentee(profile, now=now)
+    reasons = waiting_reasons(
+        session=session, organization_id=coordinator.organization_id, mentees=profiles
+    )
+    return lambda profile: waiting_mentee(profile, now=now, status=reasons.get(profile.id))
