@@ -145,25 +145,26 @@ class WeekWindows:
         return int(np.gcd.reduce(ends))
 
     def bitsets(self, n: int, step: int) -> np.ndarray:
-        """Each owner's windows as a (n, words) uint64 bitset of `step`-minute slots."""
+        """Each owner's windows as a (n, words) uint64 bitset of `step`-minute slots.
+
+        One entry per window and 64-slot word it touches, with the bits it sets there,
+        OR-ed into place: the work follows the windows, not the slots of everyone's week.
+        """
         slots = WEEK_MINUTES // step
-        words = (slots + 63) // 64
-        result = np.zeros((n, words), dtype=np.uint64)
-        width = slots + 1
-        chunk = max(1, (1 << 22) // width)  # rows per pass: a few MiB of scratch at 1-minute slots
-        bounds = np.searchsorted(self.owner, np.arange(0, n + chunk, chunk))
-        for part, low in enumerate(range(0, n, chunk)):
-            pick = slice(bounds[part], bounds[part + 1])
-            if pick.start == pick.stop:
-                continue
-            high = min(n, low + chunk)
-            base = (self.owner[pick] - low) * width
-            size = (high - low) * width
-            diff = np.bincount(base + self.start[pick] // step, minlength=size)
-            diff -= np.bincount(base + self.end[pick] // step, minlength=size)
-            covered = np.cumsum(diff.reshape(high - low, width)[:, :slots], axis=1) > 0
-            packed = np.packbits(covered, axis=1, bitorder="little")
-            padded = np.zeros((high - low, words * 8), dtype=np.uint8)
-            padded[:, : packed.shape[1]] = packed
-            result[low:high] = padded.view("<u8").astype(np.uint64, copy=False)
+        result = np.zeros((n, (slots + 63) // 64), dtype=np.uint64)
+        first, stop = self.start // step, self.end // step  # the slots [first, stop)
+        keep = stop > first
+        owner, first, stop = self.owner[keep], first[keep], stop[keep]
+        if len(owner) == 0:
+            return result
+        low_word = first // 64
+        spans = (stop - 1) // 64 - low_word + 1
+        at = np.repeat(np.arange(len(owner)), spans)
+        word = low_word[at] + (np.arange(len(at)) - np.repeat(np.cumsum(spans) - spans, spans))
+        low = np.maximum(first[at] - word * 64, 0).astype(np.uint64)
+        width = (np.minimum(stop[at] - word * 64, 64) - low.astype(np.int64)).astype(np.uint64)
+        full = width == 64  # a shift by 64 would wrap around: such words are all ones
+        ones = (np.uint64(1) << np.where(full, np.uint64(0), width)) - np.uint64(1)
+        mask = np.where(full, ~np.uint64(0), ones << low)
+        np.bitwise_or.at(result, (owner[at], word), mask)
         return result

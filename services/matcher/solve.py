@@ -33,14 +33,10 @@ from services.matcher.waiting import WaitingReason, explain_unmatched
 
 Progress = Callable[[str], None]
 # Up to this many feasible pairs, all of them are scored and assigned (the exact optimum);
-# beyond it, each mentee's best TOP_K mentors and each mentor's best MENTOR_TOP_K mentees,
-# certified to keep the maximum coverage. Measured on the synthetic populations
-# (benchmarks/README.md): 99.99% of the exact score at 10,000 x 2,000, 99.95% at 100,000
-# x 20,000, with a third of the pairs of 50 both ways; a mentor sees many more mentees
-# than a mentee sees mentors, so the mentor side needs the deeper list.
+# beyond it, each mentee's best TOP_K mentors and each mentor's best mentees (see
+# `candidates.mentor_depth`), certified to keep the maximum coverage.
 EXACT_PAIR_LIMIT = 100_000
 TOP_K = 10
-MENTOR_TOP_K = 150
 
 
 @dataclass
@@ -85,7 +81,7 @@ def solve_encoded(
     *,
     exact_pair_limit: int = EXACT_PAIR_LIMIT,
     top_k: int = TOP_K,
-    mentor_top_k: int = MENTOR_TOP_K,
+    mentor_top_k: int | None = None,
     progress: Progress | None = None,
     explain: bool = True,
 ) -> Solution:
@@ -158,13 +154,14 @@ def solve(
     *,
     exact_pair_limit: int = EXACT_PAIR_LIMIT,
     top_k: int = TOP_K,
-    mentor_top_k: int = MENTOR_TOP_K,
+    mentor_top_k: int | None = None,
     progress: Progress | None = None,
     explain: bool = True,
 ) -> Solution:
     """Propose introductions: the most mentees possible, then the best total score.
 
     With `explain` (the default), `Solution.unmatched` says why each other mentee waits.
+    `mentor_top_k` None lets the depth of the mentors' lists follow their feasible pairs.
     """
     started = time.perf_counter()
     encoded = encode_problem(problem)

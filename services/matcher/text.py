@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -98,7 +99,7 @@ class TextModel:
         return TextRows(indptr_arr, index_arr, data, len(self.idf), which)
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity, for the cosine table's cache
 class TextRows:
     """Unit tf-idf vectors of n rows: the distinct texts in CSR form, and each row's text."""
 
@@ -118,6 +119,12 @@ class TextRows:
         """Stored entries over all n rows."""
         return int(np.diff(self.indptr)[self.text_of].sum())
 
+    @cached_property
+    def distinct_dense32(self) -> np.ndarray:
+        """The same matrix in float32, for gathering many rows."""
+        return self.distinct_dense.astype(np.float32)
+
+    @cached_property
     def distinct_dense(self) -> np.ndarray:
         """(d, n_terms) float64 matrix of the distinct texts."""
         out = np.zeros((self.n_distinct, self.n_terms))
@@ -146,6 +153,12 @@ def _looked_up(left: TextRows, right: TextRows, a: np.ndarray, b: np.ndarray) ->
     return np.bincount(owner, weights=products, minlength=len(a))
 
 
+@lru_cache(maxsize=4)  # the batch scores its pairs a chunk at a time
+def _table(left: TextRows, right: TextRows) -> np.ndarray:
+    """Cosines of every distinct left text with every distinct right one, in [0, 1]."""
+    return (left.distinct_dense @ right.distinct_dense.T).clip(0.0, 1.0)
+
+
 def pair_cosines(left: TextRows, right: TextRows, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Cosine similarity of row i[k] of `left` with row j[k] of `right`, for every k."""
     if len(i) == 0:
@@ -154,13 +167,11 @@ def pair_cosines(left: TextRows, right: TextRows, i: np.ndarray, j: np.ndarray) 
     d_left, d_right, width = left.n_distinct, right.n_distinct, left.n_terms
     if d_left * d_right <= _TABLE_LIMIT and width * (d_left + d_right) <= _DENSE_LIMIT:
         # Few distinct texts: every cosine between them once, then one lookup a pair.
-        table = left.distinct_dense() @ right.distinct_dense().T
-        return table[a, b].clip(0.0, 1.0)
+        return _table(left, right)[a, b]
     out = np.empty(len(i), dtype=np.float64)
     if width * (d_left + d_right) <= _DENSE_LIMIT:
         # A small vocabulary: gathered dense rows and a dot product beat sparse lookups.
-        dense_left = left.distinct_dense().astype(np.float32)
-        dense_right = right.distinct_dense().astype(np.float32)
+        dense_left, dense_right = left.distinct_dense32, right.distinct_dense32
         for low in range(0, len(i), _CHUNK):
             rows_a = dense_left[a[low : low + _CHUNK]]
             rows_b = dense_right[b[low : low + _CHUNK]]

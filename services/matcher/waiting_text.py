@@ -6,6 +6,8 @@ and says what happens next when nothing needs to change.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from services.matcher.records import DAYS
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -57,6 +59,7 @@ HEADLINES = {
 }
 
 
+@lru_cache(maxsize=1 << 16)  # the same few counts come back for thousands of mentees
 def obstacle_text(code: str, n: int, need_minutes: int, mentee_online: bool) -> str:
     """One line per rule: how many mentors with room it rules out."""
     one = n == 1

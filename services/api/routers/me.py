@@ -81,7 +81,7 @@ def _saved(
 ) -> ProfilePublic:
     saved = profiles.save(session=session, user=user, role=role, body=body)
     response.status_code = status.HTTP_201_CREATED if saved.created else status.HTTP_200_OK
-    return profile_views.to_public(session=session, profile=saved.profile)
+    return profile_views.to_public(session=session, profile=saved.profile, with_status=True)
 
 
 @router.put(
