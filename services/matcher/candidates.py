@@ -23,7 +23,8 @@ from services.matcher.feasibility import PairChunk, overlap_slots
 from services.matcher.prescore import LEVELS, Prescorer
 from services.matcher.scoring import Weights, reach_km
 
-_FLUSH = 1 << 22  # codes buffered before one bincount of the mentor-side histogram
+_FLUSH = 1 << 22  # codes buffered before one bincount of a histogram
+_COALESCE = 1 << 16  # pairs: smaller chunks are pre-scored together
 
 
 @dataclass
@@ -93,32 +94,64 @@ class _Histogram:
     def keep(self, k: int) -> np.ndarray:
         """Each group's lowest kept level: that of its k-th best pair (0 with fewer pairs)."""
         self.flush()
-        at_or_above = np.cumsum(self.counts[::-1], axis=0)  # row t: pairs in bins >= bins-1-t
-        short = (at_or_above < k).sum(axis=0)  # bins, from the top, before k pairs are reached
+        at_or_above = self.counts[::-1].copy()  # row t, once summed: pairs in bins >= bins-1-t
+        np.cumsum(at_or_above, axis=0, out=at_or_above)
+        short = np.count_nonzero(at_or_above < k, axis=0)  # top bins before k pairs are seen
         top = np.where(short < self.bins, self.bins - 1 - short, 0)
         return (top << self.shift).astype(np.uint8)
 
 
-class _Pruned:
-    """Pairs reduced to (i, j, pre-score level), with both sides' histograms of levels."""
+class _Taken:
+    """The feasible pairs taken so far: whole while the run may still be exact, and all of
+    them reduced to (i, j, pre-score level), with both sides' histograms of levels."""
 
     def __init__(self, encoded: EncodedProblem, weights: Weights) -> None:
         self.prescorer = Prescorer(encoded, weights)
         self.by_mentee = _Histogram(encoded.mentees.n)
         self.by_mentor = _Histogram(encoded.mentors.n, shift=2)
-        self.stored: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.per_mentee = np.zeros(encoded.mentees.n, dtype=np.int64)
+        self.whole: list[PairChunk] = []
+        self.pending: list[PairChunk] = []
+        self.pending_pairs = 0
+        self.reduced: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self.total = 0
 
-    def add(self, chunk: PairChunk) -> None:
-        """Pre-score one chunk, count its levels, keep its pairs."""
+    def take(self, chunk: PairChunk, exact_pair_limit: int) -> None:
+        """Count, pre-score and keep one chunk."""
+        self.total += len(chunk)
+        self.per_mentee += np.bincount(chunk.i, minlength=len(self.per_mentee))
+        if self.total <= exact_pair_limit:  # the run may still be solved exactly
+            self.whole.append(chunk)
+            return
+        if self.whole:  # the limit was just passed: what was kept is reduced too
+            self.pending.extend(self.whole)
+            self.whole = []
+        if len(chunk) >= _COALESCE:
+            self._reduce(chunk)
+            return
+        # Small chunks (a small key group, a few mentees near each other) are pre-scored
+        # together: numpy's cost per call would otherwise outweigh the work.
+        self.pending.append(chunk)
+        self.pending_pairs += len(chunk)
+        if self.pending_pairs >= _COALESCE:
+            self.finish()
+
+    def finish(self) -> None:
+        """Pre-score what is still pending."""
+        if self.pending:
+            self._reduce(_concatenate(self.pending))
+            self.pending, self.pending_pairs = [], 0
+
+    def _reduce(self, chunk: PairChunk) -> None:
         levels = self.prescorer.levels(chunk)
         rows = chunk.rows
-        # A block histogram costs its rows x bins cells: only worth it for dense blocks.
+        # A block histogram costs its rows x bins cells: worth it for dense blocks only.
         if rows is not None and chunk.local is not None and len(chunk) >= len(rows) * 16:
             self.by_mentee.add_block(rows, chunk.local, levels)
         else:
             self.by_mentee.add(chunk.i, levels)
         self.by_mentor.add(chunk.j, levels)
-        self.stored.append((chunk.i, chunk.j, levels))
+        self.reduced.append((chunk.i, chunk.j, levels))
 
 
 def collect(
@@ -131,30 +164,19 @@ def collect(
     mentor_top_k: int | None,
     progress: Callable[[str], None] | None = None,
 ) -> Candidates:
-    """Consume the feasible pairs and choose the candidates (see the module docstring)."""
+    """Take the feasible pairs and choose the candidates (see the module docstring)."""
     n_e, n_r = encoded.mentees.n, encoded.mentors.n
-    per_mentee = np.zeros(n_e, dtype=np.int64)
-    kept: list[PairChunk] = []
-    pruned: _Pruned | None = None
-    total = 0
+    taken = _Taken(encoded, weights)
     for chunk in chunks:
-        total += len(chunk)
-        per_mentee += np.bincount(chunk.i, minlength=n_e)
-        if pruned is None and total > exact_pair_limit:
-            pruned = _Pruned(encoded, weights)
-            for old in kept:
-                pruned.add(old)
-            kept = []
-        if pruned is None:
-            kept.append(chunk)
-        else:
-            pruned.add(chunk)
-    if pruned is None:
-        return Candidates(_concatenate(kept), total, per_mentee, None)
+        taken.take(chunk, exact_pair_limit)
+    taken.finish()
+    total, per_mentee = taken.total, taken.per_mentee
+    if total <= exact_pair_limit:
+        return Candidates(_concatenate(taken.whole), total, per_mentee, None)
     depth = mentor_depth(total, int((encoded.mentors.remaining > 0).sum()), mentor_top_k)
-    mentee_at, mentor_at = pruned.by_mentee.keep(top_k), pruned.by_mentor.keep(depth)
-    stored = pruned.stored
-    del pruned  # the histograms (100 MiB at 100,000 mentees) go before the certificate
+    mentee_at, mentor_at = taken.by_mentee.keep(top_k), taken.by_mentor.keep(depth)
+    stored = taken.reduced
+    del taken  # the histograms (100 MiB at 100,000 mentees) go before the certificate
     masked = [
         (i, j, (levels >= mentee_at[i]) | (levels >= mentor_at[j])) for i, j, levels in stored
     ]

@@ -102,6 +102,29 @@ def recovery_band(days: float) -> str:
     return LONGEST_BAND
 
 
+def _pathway_detail(same_pathways: int, same_families: int) -> str:
+    same = _bit_names(same_pathways, PATHWAYS)
+    if same:
+        return "both " + " and ".join(PATHWAY_NAMES[p] for p in same)
+    family = _bit_names(same_families, FAMILIES)
+    if family:
+        return f"different pathways in the same {FAMILY_NAMES[family[0]]} family"
+    return "different pathway families"
+
+
+def _language_detail(shared: list[str]) -> str:
+    languages = [LANGUAGE_NAMES.get(x, x) for x in shared]
+    return "both speak " + " and ".join(languages) if languages else "no language in common"
+
+
+def _interests_detail(interests: list[str]) -> str:
+    if not interests:
+        return "no shared interests listed"
+    shown = ", ".join(interests[:3]) + (" and more" if len(interests) > 3 else "")
+    noun = "interest" if len(interests) == 1 else "interests"
+    return f"{len(interests)} shared {noun}: {shown}"
+
+
 def explain_pairs(
     encoded: EncodedProblem,
     i: np.ndarray,
@@ -124,37 +147,36 @@ def explain_pairs(
     e_path, r_path = e.pathway[i].tolist(), r.pathway[j].tolist()
     e_family = e.family[i].tolist()
     r_family = r.family[j].tolist()
-    shared_lang = e.languages[i] & r.languages[j]
-    shared_interests = e.interests[i] & r.interests[j]
+    shared_lang = [tuple(x) for x in (e.languages[i] & r.languages[j]).tolist()]
+    shared_interests = [tuple(x) for x in (e.interests[i] & r.interests[j]).tolist()]
     e_text, r_text = e.has_text[i].tolist(), r.has_text[j].tolist()
     columns = {name: values.tolist() for name, values in scores.items()}
+    # Pairs share the same few pathways, languages and interests: each text is made once.
+    pathway_of: dict[tuple[int, int], str] = {}
+    language_of: dict[tuple[int, ...], str] = {}
+    interests_of: dict[tuple[int, ...], str] = {}
 
     explanations = []
     for k in range(len(i)):
-        same = _bit_names(e_path[k] & r_path[k], PATHWAYS)
-        if same:
-            pathway = "both " + " and ".join(PATHWAY_NAMES[p] for p in same)
-        else:
-            family = _bit_names(e_family[k] & r_family[k], FAMILIES)
-            if family:
-                pathway = f"different pathways in the same {FAMILY_NAMES[family[0]]} family"
-            else:
-                pathway = "different pathway families"
+        key = (e_path[k] & r_path[k], e_family[k] & r_family[k])
+        pathway = pathway_of.get(key)
+        if pathway is None:
+            pathway = pathway_of[key] = _pathway_detail(*key)
         hours = minutes[k] / 60
         if hours >= 1:
             hours_text = f"{round(hours)} hour" + ("" if round(hours) == 1 else "s")
         else:
             hours_text = f"{minutes[k]} minutes"
-        languages = [
-            LANGUAGE_NAMES.get(x, x) for x in encoded.encoder.languages.names(shared_lang[k])
-        ]
-        interests = encoded.encoder.interests.names(shared_interests[k])
-        if interests:
-            shown = ", ".join(interests[:3]) + (" and more" if len(interests) > 3 else "")
-            noun = "interest" if len(interests) == 1 else "interests"
-            interest_text = f"{len(interests)} shared {noun}: {shown}"
-        else:
-            interest_text = "no shared interests listed"
+        language_text = language_of.get(shared_lang[k])
+        if language_text is None:
+            language_text = language_of[shared_lang[k]] = _language_detail(
+                encoded.encoder.languages.names(np.array(shared_lang[k], dtype=np.uint64))
+            )
+        interest_text = interests_of.get(shared_interests[k])
+        if interest_text is None:
+            interest_text = interests_of[shared_interests[k]] = _interests_detail(
+                encoded.encoder.interests.names(np.array(shared_interests[k], dtype=np.uint64))
+            )
         details = {
             "pathway": pathway,
             "recovery_time": (
@@ -164,9 +186,7 @@ def explain_pairs(
             ),
             "schedule": f"{hours_text} a week in common",
             "distance": _distance_detail(reachable[k], km[k]),
-            "language": (
-                "both speak " + " and ".join(languages) if languages else "no language in common"
-            ),
+            "language": language_text,
             "interests": interest_text,
             "about": _about_detail(e_text[k], r_text[k], columns["about"][k]),
         }

@@ -172,6 +172,46 @@ def _drop_excluded(encoded: EncodedProblem, chunk: PairChunk, flagged: np.ndarra
     return chunk.take(keep)
 
 
+def _passes(
+    encoded: EncodedProblem, take_e: np.ndarray, take_r: np.ndarray
+) -> Iterator[Iterator[PairChunk]]:
+    """The three passes over the selected people, in their fixed order."""
+    from services.matcher.pair_blocks import dense_chunks
+    from services.matcher.pair_nearby import nearby_chunks
+
+    e, r = encoded.mentees, encoded.mentors
+    mentee_keys, mentee_key = side_keys(e)
+    mentor_keys, mentor_key = side_keys(r)
+    keys = (mentee_key, mentor_key)
+    compatible = key_compatibility(mentee_keys, mentor_keys)
+    threshold = recovery_thresholds(encoded)
+    fe, fr = e.meeting_format, r.meeting_format
+    yield dense_chunks(
+        encoded,
+        compatible,
+        keys,
+        threshold,
+        np.flatnonzero(take_e & (fe != IN_PERSON)),
+        np.flatnonzero(take_r & (fr != IN_PERSON)),
+    )
+    yield nearby_chunks(
+        encoded,
+        compatible,
+        keys,
+        threshold,
+        np.flatnonzero(take_e & (fe == IN_PERSON) & e.has_location),
+        np.flatnonzero(take_r & (fr != ONLINE) & r.has_location),
+    )
+    yield nearby_chunks(
+        encoded,
+        compatible,
+        keys,
+        threshold,
+        np.flatnonzero(take_e & (fe == EITHER) & e.has_location),
+        np.flatnonzero(take_r & (fr == IN_PERSON) & r.has_location),
+    )
+
+
 def iter_pairs(
     encoded: EncodedProblem,
     *,
@@ -180,56 +220,20 @@ def iter_pairs(
     progress: Callable[[str], None] | None = None,
 ) -> Iterator[PairChunk]:
     """Every feasible pair among the selected mentees and mentors, in chunks."""
-    from services.matcher.pair_blocks import dense_chunks
-    from services.matcher.pair_nearby import nearby_chunks
-
     e, r = encoded.mentees, encoded.mentors
     if e.n == 0 or r.n == 0:
         return
     take_e = np.ones(e.n, dtype=bool) if mentee_mask is None else mentee_mask
     take_r = np.ones(r.n, dtype=bool) if mentor_mask is None else mentor_mask
-    mentee_keys, mentee_key = side_keys(e)
-    mentor_keys, mentor_key = side_keys(r)
-    compatible = key_compatibility(mentee_keys, mentor_keys)
-    threshold = recovery_thresholds(encoded)
     flagged = np.zeros(e.n, dtype=bool)
     flagged[encoded.excluded_codes // max(1, r.n)] = True
-    fe, fr = e.meeting_format, r.meeting_format
-    passes = [
-        lambda: dense_chunks(
-            encoded,
-            compatible,
-            (mentee_key, mentor_key),
-            threshold,
-            np.flatnonzero(take_e & (fe != IN_PERSON)),
-            np.flatnonzero(take_r & (fr != IN_PERSON)),
-        ),
-        lambda: nearby_chunks(
-            encoded,
-            compatible,
-            (mentee_key, mentor_key),
-            threshold,
-            np.flatnonzero(take_e & (fe == IN_PERSON) & e.has_location),
-            np.flatnonzero(take_r & (fr != ONLINE) & r.has_location),
-        ),
-        lambda: nearby_chunks(
-            encoded,
-            compatible,
-            (mentee_key, mentor_key),
-            threshold,
-            np.flatnonzero(take_e & (fe == EITHER) & e.has_location),
-            np.flatnonzero(take_r & (fr == IN_PERSON) & r.has_location),
-        ),
-    ]
-    for number, make in enumerate(passes):
-        for chunk in make():
+    for stream in _passes(encoded, take_e, take_r):
+        for chunk in stream:
             chunk = _drop_excluded(encoded, chunk, flagged)
             if len(chunk):
                 yield chunk
-        if progress and number == 0:
-            progress("pairs without a distance limit")
     if progress:
-        progress("pairs within reach")
+        progress("pairs")
 
 
 def feasible_pairs(

@@ -18,7 +18,7 @@ from services.matcher.schedule import overlap_minutes, utc_intervals
 from services.matcher.waiting_text import duration
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProfileBlocker:
     """Something on a profile that rules out every match, and the field to change."""
 

@@ -27,7 +27,7 @@ from services.matcher.waiting_suggestions import Suggestion, suggestions
 from services.matcher.waiting_text import HEADLINES, obstacle_text
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Obstacle:
     """A rule between a mentee and the mentors with room ("capacity": fit, but full)."""
 
@@ -41,7 +41,7 @@ class Obstacle:
         return {"code": self.code, "mentors": self.mentors, "only": self.only, "text": self.text}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WaitingReason:
     """Why one mentee is waiting, for them and for a coordinator."""
 
@@ -102,34 +102,34 @@ def explain_rows(
     blockers = mentee_blockers(encoded, rows)
     need = encoded.encoder.settings.min_schedule_overlap_minutes
     formats = encoded.mentees.meeting_format[rows].tolist()
+    codes = (*RULES, "capacity")
+    # Every obstacle count, capacity last; each mentee's largest first (a stable order).
+    mentors = np.column_stack([counts.ruled_out, fits_but_full]).astype(np.int64)
+    alone = np.column_stack([counts.only, fits_but_full]).astype(np.int64)
+    order = np.argsort(-mentors, axis=1, kind="stable").tolist()
+    mentors_list, alone_list = mentors.tolist(), alone.tolist()
     ruled_out, only = counts.ruled_out.tolist(), counts.only.tolist()
+    full_list, feasible = np.asarray(fits_but_full).tolist(), counts.feasible.tolist()
+    ids = encoded.mentees.ids
     out = []
     for k, row in enumerate(rows.tolist()):
-        full = int(fits_but_full[k])
+        full = full_list[k]
         online = formats[k] == ONLINE
-        obstacles = [
-            Obstacle(
-                rule,
-                ruled_out[k][b],
-                only[k][b],
-                obstacle_text(rule, ruled_out[k][b], need, online),
-            )
-            for b, rule in enumerate(RULES)
-            if ruled_out[k][b]
-        ]
-        if full:
-            obstacles.append(
-                Obstacle("capacity", full, full, obstacle_text("capacity", full, need, online))
-            )
-        obstacles.sort(key=lambda o: -o.mentors)
+        counted, single = mentors_list[k], alone_list[k]
+        obstacles = []
+        for b in order[k]:
+            if not counted[b]:
+                break
+            text = obstacle_text(codes[b], counted[b], need, online)
+            obstacles.append(Obstacle(codes[b], counted[b], single[b], text))
         if blockers[k]:
             code, text = blockers[k][0].code, blockers[k][0].text
         else:
-            code = _main_code(int(counts.feasible[k]), full, len(room), only[k], ruled_out[k])
+            code = _main_code(feasible[k], full, len(room), only[k], ruled_out[k])
             text = _headline(code, formats[k])
         out.append(
             WaitingReason(
-                mentee_id=encoded.mentees.ids[row],
+                mentee_id=ids[row],
                 code=code,
                 text=text,
                 mentors_with_room=len(room),

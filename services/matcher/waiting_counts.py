@@ -36,6 +36,8 @@ BIT = {rule: np.uint8(1 << k) for k, rule in enumerate(RULES)}
 # Rules a mentee could change on their profile; pairs broken by one of these alone are kept.
 CHANGEABLE = ("gender", "language", "meeting_format", "distance", "schedule")
 _BLOCK_CELLS = 1 << 20
+_HAS_BIT = np.array([[(c >> k) & 1 for k in range(len(RULES))] for c in range(256)], np.int64)
+_SINGLE = np.array([1 << k for k in range(len(RULES))])
 
 
 @dataclass
@@ -92,14 +94,18 @@ def rule_counts(encoded: EncodedProblem, rows: np.ndarray, room: np.ndarray) -> 
         shared = overlap_slots(e.schedule[rb][:, None, :], r_sched)
         code |= np.where(shared < need, BIT["schedule"], np.uint8(0))
         if len(encoded.excluded_codes):
-            pair_codes = rb[:, None].astype(np.int64) * r.n + room[None, :]
-            hit = np.isin(pair_codes, encoded.excluded_codes)
-            code |= np.where(hit, BIT["excluded"], np.uint8(0))
-        for k, rule in enumerate(RULES):
-            has = (code & BIT[rule]) != 0
-            ruled_out[low : low + len(rb), k] = has.sum(axis=1)
-            only[low : low + len(rb), k] = (code == BIT[rule]).sum(axis=1)
-        feasible[low : low + len(rb)] = (code == 0).sum(axis=1)
+            flagged = np.flatnonzero(np.isin(rb, encoded.excluded_codes // max(1, r.n)))
+            if len(flagged):  # only mentees with an exclusion are looked up
+                pair_codes = rb[flagged, None].astype(np.int64) * r.n + room[None, :]
+                hit = np.isin(pair_codes, encoded.excluded_codes)
+                code[flagged] |= np.where(hit, BIT["excluded"], np.uint8(0))
+        # One histogram of the 256 possible bytes per mentee gives every count at once.
+        per_code = np.bincount(
+            (np.arange(len(rb))[:, None] * 256 + code).ravel(), minlength=len(rb) * 256
+        ).reshape(len(rb), 256)
+        ruled_out[low : low + len(rb)] = per_code @ _HAS_BIT
+        only[low : low + len(rb)] = per_code[:, _SINGLE]
+        feasible[low : low + len(rb)] = per_code[:, 0]
         uu, cc = np.nonzero(np.isin(code, keep_bits))
         if len(uu):
             found.append(

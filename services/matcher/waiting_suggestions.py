@@ -32,7 +32,7 @@ WINDOWS = tuple((day, *part) for day in range(7) for part in PARTS)
 LADDER_KM = np.array([5, 10, 15, 20, 25, 30, 40, 50, 60, 75, 100, 150, 200, 300, 500], float)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Suggestion:
     """One change that would open mentors with room: what, how many, in words, as data."""
 
@@ -174,7 +174,8 @@ def language_changes(
         word, n = vocabulary.words[b], int(per[k, b])
         name = LANGUAGE_NAMES.get(word, word)
         text = f"If you also speak {name}, adding it would open {mentors(n)}."
-        current = vocabulary.names(encoded.mentees.languages[rows[k]])
+        # Sorted: the bit order of the vocabulary differs between an index and a one-off.
+        current = sorted(vocabulary.names(encoded.mentees.languages[rows[k]]))
         out[k].append(Suggestion("add_language", n, text, {"languages": [*current, word]}))
 
 
