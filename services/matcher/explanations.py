@@ -151,6 +151,7 @@ def explain_pairs(
     shared_interests = [tuple(x) for x in (e.interests[i] & r.interests[j]).tolist()]
     e_text, r_text = e.has_text[i].tolist(), r.has_text[j].tolist()
     columns = {name: values.tolist() for name, values in scores.items()}
+    shown = {name: np.round(values, 3).tolist() for name, values in scores.items()}
     # Pairs share the same few pathways, languages and interests: each text is made once.
     pathway_of: dict[tuple[int, int], str] = {}
     language_of: dict[tuple[int, ...], str] = {}
@@ -191,10 +192,7 @@ def explain_pairs(
             "about": _about_detail(e_text[k], r_text[k], columns["about"][k]),
         }
         explanations.append(
-            {
-                name: {"score": round(columns[name][k], 3), "detail": details[name]}
-                for name in COMPONENTS
-            }
+            {name: {"score": shown[name][k], "detail": details[name]} for name in COMPONENTS}
         )
     return total, explanations
 

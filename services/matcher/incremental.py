@@ -138,9 +138,10 @@ class PartnerIndex:
         fits[encoded.excluded_codes] = False
         full = np.array([int((fits & (self.remaining <= 0)).sum())])
         reason = explain_rows(encoded, one[:1], self.remaining, full)[0]
-        # The index's vocabulary holds the mentors' languages only: keep all of the mentee's.
+        # The index's vocabulary holds the mentors' languages only: keep all of the mentee's,
+        # sorted as the one-off explanation sorts them.
         offers = tuple(
-            replace(s, change={"languages": [*mentee.languages, s.change["languages"][-1]]})
+            replace(s, change={"languages": [*sorted(mentee.languages), s.change["languages"][-1]]})
             if s.code == "add_language"
             else s
             for s in reason.suggestions

@@ -14,13 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from services.matcher.encoding import IN_PERSON, ONLINE, EncodedProblem
-from services.matcher.feasibility import (
-    key_failures,
-    overlap_slots,
-    recovery_thresholds,
-    side_keys,
-)
+from services.matcher.feasibility import key_failures, recovery_thresholds, side_keys
 from services.matcher.geography import chord_km
+from services.matcher.pair_blocks import overlap_matrix
 
 RULES: tuple[str, ...] = (
     "pathway",
@@ -68,15 +64,17 @@ def rule_counts(encoded: EncodedProblem, rows: np.ndarray, room: np.ndarray) -> 
     threshold = recovery_thresholds(encoded)
     need = encoded.encoder.overlap_slots_needed
     step = encoded.encoder.slot_step
-    keep_bits = np.array([BIT[rule] for rule in CHANGEABLE], dtype=np.uint8)
+    kept = np.zeros(256, dtype=bool)  # bytes with exactly one changeable rule broken
+    kept[[int(BIT[rule]) for rule in CHANGEABLE]] = True
     ruled_out = np.zeros((len(rows), len(RULES)), dtype=np.int64)
     only = np.zeros_like(ruled_out)
     feasible = np.zeros(len(rows), dtype=np.int64)
     found: list[tuple[np.ndarray, ...]] = []
     fr = r.meeting_format[room][None, :]
     r_days = r.days[room][None, :].astype(np.int64)
-    r_unit, r_loc, r_max = r.unit[room][None], r.has_location[room][None, :], r.max_km[room][None]
-    r_sched = r.schedule[room][None]
+    r_unit = r.unit_columns[:, room]
+    r_loc, r_max = r.has_location[room][None, :], r.max_km[room][None]
+    r_words = np.ascontiguousarray(r.schedule[room].T)
     block = max(1, _BLOCK_CELLS // max(1, len(room)))
     for low in range(0, len(rows), block):
         rb = rows[low : low + block]
@@ -86,12 +84,16 @@ def rule_counts(encoded: EncodedProblem, rows: np.ndarray, room: np.ndarray) -> 
         limited = (fe == IN_PERSON) | (fr == IN_PERSON)
         clash = limited & ((fe == ONLINE) | (fr == ONLINE))
         code |= np.where(clash, BIT["meeting_format"], np.uint8(0))
-        square = ((e.unit[rb][:, None, :] - r_unit) ** 2).sum(axis=-1)
         located = e.has_location[rb][:, None] & r_loc
-        km = np.where(located, chord_km(np.sqrt(square)), np.nan)
+        square = np.zeros(located.shape)
+        for axis in range(3):
+            gap = e.unit_columns[axis][rb][:, None] - r_unit[axis][None, :]
+            square += gap * gap
+        km = np.full(located.shape, np.nan)
+        km[located] = chord_km(np.sqrt(square[located]))
         too_far = ~located | (km > np.minimum(e.max_km[rb][:, None], r_max))
         code |= np.where(limited & ~clash & too_far, BIT["distance"], np.uint8(0))
-        shared = overlap_slots(e.schedule[rb][:, None, :], r_sched)
+        shared = overlap_matrix(e.schedule[rb], r_words)
         code |= np.where(shared < need, BIT["schedule"], np.uint8(0))
         if len(encoded.excluded_codes):
             flagged = np.flatnonzero(np.isin(rb, encoded.excluded_codes // max(1, r.n)))
@@ -106,7 +108,7 @@ def rule_counts(encoded: EncodedProblem, rows: np.ndarray, room: np.ndarray) -> 
         ruled_out[low : low + len(rb)] = per_code @ _HAS_BIT
         only[low : low + len(rb)] = per_code[:, _SINGLE]
         feasible[low : low + len(rb)] = per_code[:, 0]
-        uu, cc = np.nonzero(np.isin(code, keep_bits))
+        uu, cc = np.nonzero(kept[code])
         if len(uu):
             found.append(
                 (
