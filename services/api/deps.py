@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.core.accounts import sessions
 from services.core.accounts.security import TokenClaims, read_access_token
-from services.core.db import utcnow
+from services.core.db import read_only_session, utcnow
 from services.core.errors import Forbidden, Unauthorized
 from services.core.models import Role, User
 from services.core.outbox import PENDING_KEY
@@ -27,9 +27,31 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
+Endpoint = TypeVar("Endpoint", bound=Callable[..., object])
+# Set on a GET endpoint that writes (see `records_reads`).
+RECORDS_READS = "peermatch_records_reads"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def records_reads(endpoint: Endpoint) -> Endpoint:
+    """Marks a GET route that writes: a coordinator's read is logged in the member's access
+    log in the same transaction as the read, so the route needs a writing session."""
+    setattr(endpoint, RECORDS_READS, True)
+    return endpoint
+
+
+def _only_reads(request: Request) -> bool:
+    endpoint = request.scope.get("endpoint")
+    return request.method in SAFE_METHODS and not getattr(endpoint, RECORDS_READS, False)
+
+
 def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: commit when the handler returns, roll back on error."""
-    session: Session = request.app.state.session_factory()
+    """One transaction per request: commit when the handler returns, roll back on error.
+
+    A GET reads in a read-only session (on SQLite: a snapshot, no write lock, so reads never
+    queue behind writers); one that must write is marked with `records_reads`."""
+    factory = request.app.state.session_factory
+    session: Session = read_only_session(factory) if _only_reads(request) else factory()
     try:
         yield session
         session.commit()

@@ -103,6 +103,12 @@ SQLITE_MAX_OVERFLOW = 48
 READ_ONLY = "peermatch_read_only"
 
 
+_WRITE_IN_READ = (
+    "a read-only session tried to write (a GET route that writes is marked with"
+    " services.api.deps.records_reads)"
+)
+
+
 class ReadOnlyViolation(RuntimeError):
     """A session opened for reading tried to write (a programming error, found in tests)."""
 
@@ -257,12 +263,12 @@ def read_only_session(factory: sessionmaker[Session]) -> Session:
 
 def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
     if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
-        raise ReadOnlyViolation("a read-only session tried to write")
+        raise ReadOnlyViolation(_WRITE_IN_READ)
 
 
 def _refuse_statement(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        raise ReadOnlyViolation("a read-only session tried to write")
+        raise ReadOnlyViolation(_WRITE_IN_READ)
 
 
 @contextmanager

@@ -7,9 +7,10 @@ lost update), and that a crowd of writers through the app gets no 5xx.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -232,3 +233,23 @@ def test_the_embedded_broker_takes_a_polling_interval_option(tmp_path: Path) -> 
         message.ack()
         assert connection.transport.polling_interval == 0.2
         queue.close()
+
+
+def test_get_requests_read_while_another_process_holds_the_write_lock(
+    app: FastAPI, client: TestClient, member: Callable[..., dict[str, str]], database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the write lock is SQLite's")
+    headers = member()
+    assert client.put("/api/v1/me/mentee-profile", json=mentee_body(), headers=headers).is_success
+    # Another process (here, a raw connection that bypasses this process's write queue)
+    # holds the write lock, as the worker does while it matches.
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        for path in ("/api/v1/me", "/api/v1/me/introductions", "/api/v1/me/mentee-profile"):
+            # A GET that began BEGIN IMMEDIATE would wait for the lock, then fail with 503.
+            assert client.get(path, headers=headers).status_code == 200, path
+    finally:
+        holder.rollback()
+        holder.close()

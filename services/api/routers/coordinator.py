@@ -11,7 +11,14 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from services.api.deps import CurrentCoordinator, Limit, Offset, SessionDep, SettingsDep
+from services.api.deps import (
+    CurrentCoordinator,
+    Limit,
+    Offset,
+    SessionDep,
+    SettingsDep,
+    records_reads,
+)
 from services.api.paging import page_out
 from services.core.introductions import manual, stats, transitions, views
 from services.core.introductions.schemas import (
@@ -42,6 +49,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/mentors", response_model=list[MentorApplicant], responses=ERRORS)
+@records_reads
 def list_mentors(
     session: SessionDep,
     coordinator: CurrentCoordinator,
@@ -92,6 +100,7 @@ def vet_mentor(
 
 
 @router.get("/waiting-mentees", response_model=list[WaitingMentee], responses=ERRORS)
+@records_reads
 def waiting_mentees(
     session: SessionDep,
     coordinator: CurrentCoordinator,
@@ -113,6 +122,7 @@ def waiting_mentees(
 
 
 @router.get("/introductions", response_model=list[IntroductionForCoordinator], responses=ERRORS)
+@records_reads
 def organization_introductions(
     session: SessionDep,
     coordinator: CurrentCoordinator,
@@ -134,6 +144,7 @@ def organization_introductions(
     response_model=list[EventPublic],
     responses=NOT_FOUND,
 )
+@records_reads
 def introduction_events(
     introduction_id: uuid.UUID, session: SessionDep, coordinator: CurrentCoordinator
 ) -> list[EventPublic]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from services.api.deps import CurrentUser, Limit, Offset, SessionDep
+from services.api.deps import CurrentUser, Limit, Offset, SessionDep, records_reads
 from services.api.paging import page_out
 from services.core.introductions import transitions, views
 from services.core.introductions.schemas import (
@@ -65,6 +65,7 @@ def my_introductions(
 
 
 @router.get("/introductions/{introduction_id}", response_model=IntroductionPublic, responses=ERRORS)
+@records_reads
 def read_introduction(
     introduction_id: uuid.UUID, session: SessionDep, user: CurrentUser
 ) -> IntroductionPublic:
