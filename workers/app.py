@@ -14,7 +14,14 @@ from celery.signals import worker_process_init, worker_process_shutdown
 from services.core.broker import celery_config
 from services.core.logging import configure_logging
 from services.core.settings import VAR_DIR, get_settings
-from services.core.task_names import EXPIRE_TASK, RECONCILE_TASK, RELAY_TASK, RUN_ALL_TASK
+from services.core.task_names import (
+    EXPIRE_TASK,
+    PRUNE_ACCESS_LOG_TASK,
+    RECONCILE_TASK,
+    RELAY_TASK,
+    REMIND_TASK,
+    RUN_ALL_TASK,
+)
 from workers.db import dispose_engine
 
 
@@ -40,6 +47,11 @@ def make_celery() -> Celery:
                 "task": RUN_ALL_TASK,
                 "schedule": timedelta(minutes=settings.batch_matching_minutes),
             },
+            "remind-proposals": {
+                "task": REMIND_TASK,
+                "schedule": timedelta(seconds=settings.expiry_check_seconds),
+            },
+            "prune-access-log": {"task": PRUNE_ACCESS_LOG_TASK, "schedule": timedelta(hours=1)},
             "relay-outbox": {"task": RELAY_TASK, "schedule": timedelta(seconds=10)},
             "reconcile-waiting": {
                 "task": RECONCILE_TASK,

@@ -11,6 +11,8 @@ from typing import Any
 from celery import Task
 from sqlalchemy.orm import Session
 
+from services.core.db import utcnow
+from services.core.introductions.responsiveness import remind_due
 from services.core.introductions.transitions import expire_due
 from services.core.matching.incremental import match_profile
 from services.core.matching.reconcile import reconcile
@@ -22,12 +24,15 @@ from services.core.matching.runs import (
     run_batch,
 )
 from services.core.notifications import send
+from services.core.safety.access import prune
 from services.core.settings import get_settings
 from services.core.task_names import (
     EXPIRE_TASK,
     MATCH_PROFILE_TASK,
+    PRUNE_ACCESS_LOG_TASK,
     RECONCILE_TASK,
     RELAY_TASK,
+    REMIND_TASK,
     RUN_ALL_TASK,
     RUN_TASK,
     SEND_TASK,
@@ -102,6 +107,19 @@ def run_all() -> int:
 def expire() -> int:
     """Expire proposals nobody answered in time; their mentees are queued for matching."""
     return unit(expire_due)
+
+
+@app.task(name=REMIND_TASK)
+def remind() -> int:
+    """Remind whoever has not answered a proposal that expires within a day (once each)."""
+    return unit(partial(remind_due, now=utcnow()))
+
+
+@app.task(name=PRUNE_ACCESS_LOG_TASK)
+def prune_access_log() -> int:
+    """Delete access-log entries past the retention period."""
+    days = get_settings().access_log_retention_days
+    return unit(partial(prune, now=utcnow(), retention_days=days))
 
 
 @app.task(name=SEND_TASK)

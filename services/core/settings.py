@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     expiry_check_seconds: int = Field(default=60, ge=1)
     # How often beat matches mentees left waiting while a feasible place is free.
     reconcile_seconds: int = Field(default=60, ge=1)
+    # Entries of members' access logs older than this are deleted (a beat task, hourly).
+    access_log_retention_days: int = Field(default=365, ge=1)
 
     # Seconds before Redis hands a killed worker's unacknowledged task to another worker.
     broker_visibility_timeout: int = Field(default=300, ge=2)

@@ -169,3 +169,4 @@ class AccessKind(StrEnum):
     profile = "profile"
     introduction = "introduction"
     contact = "contact"
+    report = "report"

@@ -259,6 +259,8 @@ ROUTES = [
     Route("GET", "/me/mentor-profile", (401, 404, 404, 200, 404, 404)),
     Route("PUT", "/me/mentor-profile", (401, 201, 201, 200, 201, 201), body="mentor"),
     Route("DELETE", "/me/mentor-profile", (401, 404, 404, 204, 404, 404)),
+    Route("POST", "/me/mentor-profile/pause", (401, 404, 404, 200, 404, 404)),
+    Route("POST", "/me/mentor-profile/resume", (401, 404, 404, 200, 404, 404)),
     Route("GET", "/me/introductions", MEMBER_OWN),
     Route("GET", "/me/blocks", MEMBER_OWN),
     Route("GET", "/me/access-log", MEMBER_OWN),
@@ -272,6 +274,8 @@ ROUTES = [
     Route("POST", INTRO + "/block", PARTICIPANT, state="active"),
     Route("POST", INTRO + "/report", (401, 404, 201, 201, 404, 403), state="active", body="report"),
     Route("GET", "/coordinator/mentors", COORDINATOR_LIST),
+    # Not on hold: the coordinator's answer is 409 (wrong state), everyone else's a refusal.
+    Route("POST", "/coordinator/mentors/{mentor_profile}/resume", (401, 403, 403, 403, 404, 409)),
     Route(
         "POST", "/coordinator/mentors/{mentor_profile}/vetting", COORDINATOR_OBJECT, body="vetting"
     ),

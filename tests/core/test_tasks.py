@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from services.core import task_names
-from services.core.task_names import MATCH_PROFILE_TASK, RECONCILE_TASK, RUN_TASK, SEND_TASK
+from services.core.task_names import (
+    MATCH_PROFILE_TASK,
+    PRUNE_ACCESS_LOG_TASK,
+    RECONCILE_TASK,
+    REMIND_TASK,
+    RUN_TASK,
+    SEND_TASK,
+)
 
 
 def test_every_queued_and_scheduled_task_name_is_registered() -> None:
@@ -12,7 +19,7 @@ def test_every_queued_and_scheduled_task_name_is_registered() -> None:
     app.loader.import_default_modules()  # the `include`d task modules, as a worker does
     queued = {MATCH_PROFILE_TASK, RUN_TASK, SEND_TASK}
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    assert RECONCILE_TASK in scheduled
+    assert {RECONCILE_TASK, REMIND_TASK, PRUNE_ACCESS_LOG_TASK} <= scheduled
     missing = (queued | scheduled) - set(app.tasks)
     assert not missing, f"no worker task answers {sorted(missing)}"
 
@@ -22,5 +29,5 @@ def test_every_named_task_is_registered() -> None:
 
     app.loader.import_default_modules()
     names = {value for key, value in vars(task_names).items() if key.endswith("_TASK")}
-    assert len(names) == 7
+    assert len(names) == 9
     assert names <= set(app.tasks), sorted(names - set(app.tasks))

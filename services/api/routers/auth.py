@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Response, status
+from fastapi import APIRouter, Depends, Response, status
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
@@ -18,7 +18,6 @@ from services.api.deps import (
 )
 from services.core.accounts import limits, recovery, sessions
 from services.core.accounts import service as accounts
-from services.core.accounts.mail import send_account_email
 from services.core.accounts.privacy import PRIVACY_NOTICE_TEXT
 from services.core.accounts.schemas import (
     Accepted,
@@ -78,7 +77,6 @@ def register(
     body: Registration,
     session: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     client: ClientAddress,
     now: Now,
 ) -> AccountCreated | JSONResponse:
@@ -91,8 +89,6 @@ def register(
         )
     except limits.TooManyAttempts as error:
         return too_many(error)
-    if outcome.email_owed is not None:
-        background.add_task(send_account_email, settings, outcome.email_owed)
     return outcome.answer
 
 
@@ -156,20 +152,17 @@ def request_password_reset(
     body: PasswordResetRequest,
     session: SessionDep,
     settings: SettingsDep,
-    background: BackgroundTasks,
     client: ClientAddress,
     now: Now,
 ) -> Accepted | JSONResponse:
     """Ask for a link to choose a new password. The answer is the same whether or not the
     email has an account; the link works once, for PASSWORD_RESET_MINUTES."""
     try:
-        message = recovery.request_reset(
+        recovery.request_reset(
             session=session, settings=settings, email=body.email, client=client, now=now
         )
     except limits.TooManyAttempts as error:
         return too_many(error)
-    if message is not None:
-        background.add_task(send_account_email, settings, message)
     return Accepted(detail=recovery.ACCEPTED)
 
 

@@ -20,7 +20,7 @@ from services.api.deps import (
     records_reads,
 )
 from services.api.paging import page_out
-from services.core.introductions import manual, stats, transitions, views
+from services.core.introductions import manual, responsiveness, stats, transitions, views
 from services.core.introductions.schemas import (
     EventPublic,
     IntroductionForCoordinator,
@@ -97,6 +97,22 @@ def vet_mentor(
         note=body.note,
     )
     return profile_views.vetting_outcome(session=session, coordinator=coordinator, profile=profile)
+
+
+@router.post(
+    "/mentors/{profile_id}/resume",
+    response_model=MentorApplicant,
+    responses={**NOT_FOUND, 409: {"description": "The mentor is not on hold"}},
+)
+def resume_mentor(
+    profile_id: uuid.UUID, session: SessionDep, coordinator: CurrentCoordinator
+) -> MentorApplicant:
+    """Lift the hold PeerMatch put on a mentor after two introductions in a row went
+    unanswered; they get new introductions again (a mentor's own pause stays theirs)."""
+    profile = responsiveness.resume(session=session, coordinator=coordinator, profile_id=profile_id)
+    return profile_views.applicant_presenter(
+        session=session, coordinator=coordinator, profiles=[profile]
+    )(profile)
 
 
 @router.get("/waiting-mentees", response_model=list[WaitingMentee], responses=ERRORS)

@@ -12,6 +12,7 @@ from services.api.routers.auth import NOT_LOGGED_IN, TOO_MANY, too_many
 from services.core.accounts import limits, sessions
 from services.core.accounts import views as account_views
 from services.core.accounts.schemas import AccountPublic, PasswordChange, Problem
+from services.core.introductions import responsiveness
 from services.core.models import ProfileRole
 from services.core.profiles import service as profiles
 from services.core.profiles import views as profile_views
@@ -132,3 +133,20 @@ def get_mentor_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
 def delete_mentor_profile(session: SessionDep, user: CurrentUser) -> None:
     """Withdraw your mentor profile; what you wrote is deleted."""
     profiles.withdraw(session=session, user=user, role=ProfileRole.mentor)
+
+
+@router.post("/mentor-profile/pause", response_model=MentorProfilePublic, responses=NO_PROFILE)
+def pause_mentor_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
+    """Take a break from new introductions (for your own recovery, or any reason); the
+    mentorships you have carry on. Resume whenever you are ready."""
+    profile = profiles.get_own(session=session, user=user, role=ProfileRole.mentor)
+    responsiveness.pause_own(session=session, mentor=profile, paused=True)
+    return profile_views.to_public(session=session, profile=profile)
+
+
+@router.post("/mentor-profile/resume", response_model=MentorProfilePublic, responses=NO_PROFILE)
+def resume_mentor_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
+    """Take new introductions again after your own pause."""
+    profile = profiles.get_own(session=session, user=user, role=ProfileRole.mentor)
+    responsiveness.pause_own(session=session, mentor=profile, paused=False)
+    return profile_views.to_public(session=session, profile=profile)

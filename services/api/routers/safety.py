@@ -148,7 +148,10 @@ def reports(
     page = safety.list_reports(
         session=session, coordinator=coordinator, status=status, limit=limit, offset=offset
     )
-    return page_out(response, page, safety_views.report_public)
+    present = safety_views.report_presenter(
+        session=session, coordinator=coordinator, reports=page.items
+    )
+    return page_out(response, page, present)
 
 
 @router.post(
@@ -160,10 +163,11 @@ def resolve_report(
     report_id: uuid.UUID, body: ResolveIn, session: SessionDep, coordinator: CurrentCoordinator
 ) -> ReportPublic:
     """Resolve an open report, saying what was done."""
-    return safety_views.report_public(
-        safety.resolve_report(
-            session=session, coordinator=coordinator, report_id=report_id, note=body.note
-        )
+    row = safety.resolve_report(
+        session=session, coordinator=coordinator, report_id=report_id, note=body.note
+    )
+    return safety_views.report_presenter(session=session, coordinator=coordinator, reports=[row])(
+        row
     )
 
 

@@ -11,8 +11,14 @@ API process shares them:
 
 Emails and addresses are stored only as keyed hashes (HMAC with the deployment's secret), and
 rows older than the window are pruned as new ones are written. The clock is a parameter, so
-tests move time instead of waiting. Counting and writing are not one atomic step: a burst of
-concurrent requests can pass the limit by about as many requests as run at once.
+tests move time instead of waiting.
+
+Counting and recording are one atomic step: every flow calls `hold` first, which serializes
+it with any other flow for the same client address or email until its transaction ends, so
+a burst of concurrent attempts cannot all pass the same count. On PostgreSQL that is a
+transaction-scoped advisory lock per key (taken in one order, so two flows never wait on
+each other in a circle); on SQLite every writing transaction holds the database's write lock
+from its first statement (`db._sqlite_begin`), which serializes them already.
 """
 
 from __future__ import annotations
@@ -63,6 +69,22 @@ def email_key(*, settings: Settings, email: str) -> str:
 def client_key(*, settings: Settings, client: str) -> str:
     """The stored form of a client address in the limits' table."""
     return keyed_hash(client, secret=settings.secret_key, purpose="client-address")
+
+
+def _lock_id(key: str) -> int:
+    """A key's advisory-lock number: its first 64 bits, as PostgreSQL's signed bigint."""
+    return int.from_bytes(bytes.fromhex(key[:16]), "big", signed=True)
+
+
+def hold(*, session: Session, settings: Settings, client: str, email: str | None = None) -> None:
+    """Serialize this flow with others for the same client or email until it commits."""
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: this writing transaction holds the write lock already
+    keys = [client_key(settings=settings, client=client)]
+    if email is not None:
+        keys.append(email_key(settings=settings, email=email))
+    for lock_id in sorted({_lock_id(key) for key in keys}):
+        session.execute(select(func.pg_advisory_xact_lock(lock_id)))
 
 
 def _window(settings: Settings) -> timedelta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -83,6 +84,13 @@ def read_access_token(token: str, *, secret: str) -> TokenClaims:
 def new_reset_token() -> str:
     """A fresh, unguessable token for a password-reset link (256 random bits)."""
     return secrets.token_urlsafe(32)
+
+
+def reset_token_for(reset_id: uuid.UUID, *, secret: str) -> str:
+    """The token of one reset link, derived from its random id and the deployment's secret,
+    so that the email can be written by the worker without the token ever being stored."""
+    digest = hmac.new(secret.encode(), f"password-reset:{reset_id}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
 
 
 def hash_reset_token(token: str) -> str:

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
 
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select
@@ -14,13 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.core.accounts import limits
-from services.core.accounts.mail import registration_attempt_message
 from services.core.accounts.schemas import AccountCreate, AccountCreated, Registration
 from services.core.accounts.security import hash_password, verify_password
 from services.core.db import utcnow
 from services.core.errors import Conflict, InvalidInput, Unauthorized
 from services.core.models import Organization, Role, User
 from services.core.models.accounts import AuthAttemptKind
+from services.core.notifications import notify_user
 from services.core.settings import Settings, get_settings
 from services.core.text import clean_secret, no_hidden_characters
 
@@ -150,7 +149,7 @@ class RegistrationOutcome:
     """What registering answers (the same for a taken email), and an email owed, if any."""
 
     answer: AccountCreated
-    email_owed: EmailMessage | None
+    email_owed: bool
 
 
 def register_privately(
@@ -163,6 +162,8 @@ def register_privately(
 ) -> RegistrationOutcome:
     """Registers a member the way the API must: a taken email gets the same answer as a new
     one and changes nothing; its owner is owed an email (at most one per window)."""
+    email = registration.email.lower()
+    limits.hold(session=session, settings=settings, client=client, email=email)
     limits.refuse_if_limited(
         limits.check_client(session=session, settings=settings, client=client, now=now)
     )
@@ -173,7 +174,6 @@ def register_privately(
         )
     slug = registration.organization or settings.default_organization
     organization = _organization_for(session, slug, settings.default_organization)
-    email = registration.email.lower()
     answer = AccountCreated(
         email=email, display_name=registration.display_name, organization=organization.slug
     )
@@ -204,8 +204,10 @@ def register_privately(
             email=email,
             now=now,
         )
-        owed = registration_attempt_message(settings, email) if earlier_tries == 0 else None
-        return RegistrationOutcome(answer=answer, email_owed=owed)
+        owner = session.scalar(select(User.id).where(User.email == email))
+        if earlier_tries == 0 and owner is not None:
+            notify_user(session=session, user_id=owner, kind="registration_attempt")
+        return RegistrationOutcome(answer=answer, email_owed=earlier_tries == 0)
     limits.record(
         session=session,
         settings=settings,
@@ -213,7 +215,7 @@ def register_privately(
         client=client,
         now=now,
     )
-    return RegistrationOutcome(answer=answer, email_owed=None)
+    return RegistrationOutcome(answer=answer, email_owed=False)
 
 
 def login(
@@ -222,6 +224,7 @@ def login(
     """Returns the account these credentials open, or None after counting the failure;
     raises TooManyAttempts, before looking at the password, past either limit."""
     email = _login_text("username", email, no_hidden_characters).strip().lower()
+    limits.hold(session=session, settings=settings, client=client, email=email)
     limits.refuse_if_limited(
         limits.check_login(session=session, settings=settings, email=email, client=client, now=now)
     )

@@ -63,6 +63,7 @@ def change_password(
 ) -> bool:
     """Changes the password if the current one is right (False, counted as a failed login,
     if not); raises TooManyAttempts past the login limits, as a login would."""
+    limits.hold(session=session, settings=settings, client=client, email=user.email)
     limits.refuse_if_limited(
         limits.check_login(
             session=session, settings=settings, email=user.email, client=client, now=now

@@ -37,7 +37,7 @@ def propose(
     )
     if mentee.user_id == mentor.user_id:
         broken.append("same_person")
-    if mentor.vetting_status != VettingStatus.approved or mentor.paused:
+    if mentor.vetting_status != VettingStatus.approved or mentor.resting:
         broken.append("eligibility")
     if holding_counts(session=session, mentor_ids=[mentor.id]).get(mentor.id, 0) >= mentor.places:
         broken.append("capacity")

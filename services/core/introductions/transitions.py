@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from services.core.db import utcnow
 from services.core.errors import Conflict, Forbidden, NotFound
+from services.core.introductions.responsiveness import hold_if_unresponsive
 from services.core.matching.eligibility import active_mentee_count
 from services.core.matching.proposals import queue_profile_matching
 from services.core.models import (
@@ -31,7 +33,7 @@ from services.core.models import (
     Role,
     User,
 )
-from services.core.notifications import notify_participants
+from services.core.notifications import notify_coordinators, notify_participants
 from services.core.safety.exclusions import exclude_pair
 from services.core.vocabulary import DeclineReason, EndReason, ExclusionReason, ViewerRole
 
@@ -167,8 +169,20 @@ def accept(*, session: Session, user: User, introduction_id: uuid.UUID) -> Viewi
     setattr(introduction, f"{side}_response", Answer.accepted)
     if introduction.mentee_response == introduction.mentor_response == Answer.accepted:
         _record(session, introduction, user, side, "accept", IntroductionStatus.awaiting_approval)
-    else:  # one side so far: recorded, nobody told yet
+        notify_coordinators(
+            session=session,
+            organization_id=introduction.organization_id,
+            kind="approval_needed",
+            introduction_id=introduction.id,
+        )
+    else:  # one side so far: recorded, and the other told it is their turn
         _event(session, introduction, user, side, "accept", introduction.status)
+        other = "mentor" if side == "mentee" else "mentee"
+        other_id = getattr(introduction, f"{other}_profile_id")
+        if other_id is not None:
+            notify_participants(
+                session=session, introduction=introduction, kind="partner_accepted", only=other_id
+            )
         session.flush()
     return viewing
 
@@ -257,18 +271,23 @@ def end_at_once(
         _record(session, introduction, actor, side, action, IntroductionStatus.ended)
 
 
-def expire_due(*, session: Session, limit: int = 500) -> int:
-    """Expire proposals nobody answered in time; their mentees are matched again."""
+def expire_due(*, session: Session, limit: int = 500, now: datetime | None = None) -> int:
+    """Expire proposals nobody answered in time; their mentees are matched again, and a
+    mentor who let two in a row expire is put on hold."""
+    now = now or utcnow()
     due = session.scalars(
         select(Introduction)
-        .where(
-            Introduction.status == IntroductionStatus.proposed, Introduction.expires_at <= utcnow()
-        )
+        .where(Introduction.status == IntroductionStatus.proposed, Introduction.expires_at <= now)
         .options(*WITH_PROFILES)
         .order_by(Introduction.expires_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
+    unanswered: set[uuid.UUID] = set()
     for introduction in due:
         _record(session, introduction, None, "system", "expire", IntroductionStatus.expired)
+        if introduction.mentor_response == Answer.pending and introduction.mentor_profile_id:
+            unanswered.add(introduction.mentor_profile_id)
+    for mentor_id in sorted(unanswered):
+        hold_if_unresponsive(session=session, mentor_id=mentor_id, now=now)
     return len(due)

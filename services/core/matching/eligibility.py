@@ -31,6 +31,7 @@ def vetted_mentor(organization_id: uuid.UUID) -> list[ColumnElement[bool]]:
         Profile.role == ProfileRole.mentor,
         Profile.vetting_status == VettingStatus.approved,
         Profile.paused.is_(False),
+        Profile.held_since.is_(None),
     ]
 
 

@@ -135,7 +135,7 @@ def _place_mentee(
 def _fill_mentor(session: Session, mentor: Profile, expiry_days: int) -> MatchOutcome:
     """Fill a mentor's free places with the best waiting mentees, one at a time."""
     outcome = MatchOutcome()
-    if mentor.vetting_status != VettingStatus.approved or mentor.paused:
+    if mentor.vetting_status != VettingStatus.approved or mentor.resting:
         return outcome
     today = reference_date()
     excluded = {str(i) for i in excluded_partners(session=session, profile=mentor)}

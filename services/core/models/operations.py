@@ -61,7 +61,9 @@ class OutboxMessage(Base):
 
 
 class Notification(Base):
-    """An email owed to one participant about one step; sent at most once."""
+    """An email owed to one person: a step of an introduction (`introduction_id`), or
+    something else (`subject_id`: a mentor's profile, a password-reset link); sent at most
+    once."""
 
     __tablename__ = "notifications"
     __table_args__ = (
@@ -69,9 +71,12 @@ class Notification(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
-    introduction_id: Mapped[uuid.UUID] = mapped_column(
+    introduction_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("introductions.id", ondelete="CASCADE")
     )
+    # What a notification not about an introduction is about (no foreign key: the row it
+    # names may go first, and then the email is simply not sent).
+    subject_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     recipient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -45,6 +45,9 @@ class Profile(Base):
     # Mentors only; read `places` rather than this.
     capacity: Mapped[int | None] = mapped_column(Integer)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set by PeerMatch when two proposals in a row expired unanswered; only a coordinator
+    # clears it (`paused` is the mentor's own choice, and saving the profile sets it).
+    held_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     vetting_status: Mapped[VettingStatus | None] = mapped_column(
         EnumText(VettingStatus, 10), index=True
     )
@@ -64,6 +67,11 @@ class Profile(Base):
     def places(self) -> int:
         """How many mentees this mentor takes at once (a mentee's side has one place)."""
         return self.capacity or 1
+
+    @property
+    def resting(self) -> bool:
+        """Whether this mentor takes no new proposals now (paused, or held for not answering)."""
+        return self.paused or self.held_since is not None
 
     @property
     def vetting(self) -> VettingStatus:

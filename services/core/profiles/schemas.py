@@ -225,6 +225,8 @@ class MentorProfilePublic(ProfilePublic):
 
     capacity: int
     paused: bool
+    # Set when two introductions in a row went unanswered; a coordinator lifts it.
+    on_hold: bool = False
     vetting_status: VettingStatus
     active_mentees: int
     # Plain words when the mentor's own changes sent them back to review, else null.
@@ -242,6 +244,12 @@ class MentorSummary(BaseModel):
     meeting_format: MeetingFormat
     capacity: int
     paused: bool
+    # PeerMatch's hold after two unanswered introductions in a row (None when not held).
+    held_since: datetime | None = None
+    # How this mentor answers: median hours from proposal to their answer, and how many
+    # proposals expired without it.
+    median_answer_hours: float | None = None
+    expired_unanswered: int = 0
     vetting_status: VettingStatus
     vetting_note: str | None
     # What the mentor changed since a coordinator last approved them (empty if nothing).

@@ -21,6 +21,7 @@ from services.core.models import (
     User,
     VettingStatus,
 )
+from services.core.notifications import notify_coordinators, notify_user
 from services.core.pagination import Page, paginate
 from services.core.profiles.geo import coarsen, resolve_city
 from services.core.profiles.schemas import (
@@ -144,6 +145,13 @@ def save(
         setattr(profile, name, value)
     profile.updated_at = utcnow()
     session.flush()
+    if role == ProfileRole.mentor and (created or back_to_review):
+        notify_coordinators(
+            session=session,
+            organization_id=profile.organization_id,
+            kind="mentor_applied",
+            subject_id=profile.id,
+        )
     queue_profile_matching(session=session, profile=profile)
     return Saved(profile=profile, created=created, back_to_review=back_to_review)
 
@@ -256,6 +264,9 @@ def vet_mentor(
     profile.vetted_at = utcnow()
     profile.vetted_by_id = coordinator.id
     session.flush()
-    if decision == VettingStatus.approved:
+    approved = decision == VettingStatus.approved
+    kind = "mentor_approved" if approved else "mentor_not_approved"
+    notify_user(session=session, user_id=profile.user_id, kind=kind, subject_id=profile.id)
+    if approved:
         queue_profile_matching(session=session, profile=profile)
     return profile

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.core.introductions.responsiveness import AnswerRecord, answer_records
 from services.core.matching.eligibility import active_mentee_count, mentee_holds_introduction
 from services.core.matching.participants import reference_date, to_participant
 from services.core.matching.waiting import blockers, waiting_reasons
@@ -76,6 +77,7 @@ def to_public(*, session: Session, profile: Profile, with_status: bool = False) 
         **common,
         capacity=profile.places,
         paused=profile.paused,
+        on_hold=profile.held_since is not None,
         vetting_status=profile.vetting,
         active_mentees=active_mentee_count(session=session, mentor_id=profile.id),
         vetting_message=vetting_message(profile),
@@ -90,9 +92,12 @@ def recovery_band(recovery_date: date | None, today: date | None = None) -> str:
     return band_of_days(((today or date.today()) - recovery_date).days)
 
 
-def mentor_summary(profile: Profile) -> MentorSummary:
+def mentor_summary(profile: Profile, record: AnswerRecord | None = None) -> MentorSummary:
     """A mentor as a coordinator sees them while vetting: no contact details, no location."""
     return MentorSummary(
+        held_since=profile.held_since,
+        median_answer_hours=record.median_answer_hours if record else None,
+        expired_unanswered=record.expired_unanswered if record else 0,
         profile_id=profile.id,
         alias=profile.alias,
         pathways=profile.pathways,
@@ -145,12 +150,12 @@ def applicant_presenter(
     record_reads(
         session=session, coordinator=coordinator, what=AccessKind.contact, member_ids=owners
     )
+    records = answer_records(session=session, mentor_ids=[p.id for p in profiles])
 
     def present(profile: Profile) -> MentorApplicant:
         name, email = people[profile.user_id]
-        return MentorApplicant(
-            **mentor_summary(profile).model_dump(), display_name=name, email=email
-        )
+        summary = mentor_summary(profile, records.get(profile.id))
+        return MentorApplicant(**summary.model_dump(), display_name=name, email=email)
 
     return present
 

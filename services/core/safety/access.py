@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
@@ -63,3 +64,10 @@ def coordinator_names(
     if not ids:
         return {}
     return dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+def prune(*, session: Session, now: datetime, retention_days: int) -> int:
+    """Delete access-log entries older than `retention_days`; returns how many went."""
+    cutoff = now - timedelta(days=retention_days)
+    result = session.execute(delete(AccessLogEntry).where(AccessLogEntry.at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -32,6 +32,7 @@ WHAT_WAS_READ = {
     AccessKind.profile: "A coordinator read your profile.",
     AccessKind.introduction: "A coordinator read an introduction you are part of.",
     AccessKind.contact: "A coordinator read your profile with your name and email.",
+    AccessKind.report: "A coordinator read a report you made.",
 }
 A_COORDINATOR_WHO_LEFT = "a coordinator who has left"
 
@@ -80,6 +81,20 @@ def report_public(row: Report) -> ReportPublic:
         resolved_at=row.resolved_at,
         resolution_note=row.resolution_note,
     )
+
+
+def report_presenter(
+    *, session: Session, coordinator: User, reports: Sequence[Report]
+) -> Callable[[Report], ReportPublic]:
+    """`report_public` for a page of reports, the read recorded in each reporter's access log
+    (the reported member's log is left alone: reports are not shown to who they are about)."""
+    access.record_reads(
+        session=session,
+        coordinator=coordinator,
+        what=AccessKind.report,
+        member_ids=[row.reporter_user_id for row in reports],
+    )
+    return report_public
 
 
 def exclusion_presenter(
