@@ -15,6 +15,7 @@ from services.api.deps import (
     Offset,
     SessionDep,
     SettingsDep,
+    records_reads,
 )
 from services.api.paging import page_out
 from services.core.safety import access, exclusions, support
@@ -136,6 +137,7 @@ def erase_me(body: ErasureIn, session: SessionDep, user: CurrentUser) -> Respons
 
 
 @router.get("/coordinator/reports", response_model=list[ReportPublic], responses=COORDINATOR)
+@records_reads
 def reports(
     session: SessionDep,
     coordinator: CurrentCoordinator,
