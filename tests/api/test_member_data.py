@@ -15,6 +15,7 @@ from sqlalchemy import event, func, select
 from services.core.db import transaction
 from services.core.models import Introduction, OutboxMessage, PairExclusion, Profile, User
 from services.core.models.safety import AccessLogEntry
+from services.core.safety.access import prune
 from services.core.task_names import MATCH_PROFILE_TASK
 from tests.conftest import PASSWORD
 from tests.workflow.conftest import Cast, Person
@@ -280,3 +281,32 @@ def test_erasing_a_mentor_with_an_open_proposal_frees_the_mentee(cast: Cast) -> 
     # A new mentor can be proposed to the mentee.
     other = cast.mentor(alias="Birch")
     assert _propose(cast, mentee, other)
+
+
+def test_a_coordinators_read_of_a_report_is_in_the_reporters_log_only(cast: Cast) -> None:
+    mentee, mentor, introduction_id = _active(cast)
+    filed = cast.act(
+        mentee.headers, introduction_id, "report", {"category": "other", "details": "x"}
+    )
+    assert filed.status_code == 201, filed.text
+    before = len(_log(cast, mentor))
+    queue = cast.client.get("/api/v1/coordinator/reports", headers=cast.coordinator)
+    assert queue.status_code == 200
+    assert [e["what"] for e in _log(cast, mentee)].count("report") == 1
+    # The reported member is not told, not even by their access log.
+    assert len(_log(cast, mentor)) == before
+
+
+def test_access_log_entries_past_the_retention_are_deleted(cast: Cast) -> None:
+    mentee = cast.mentee()
+    cast.client.get("/api/v1/coordinator/waiting-mentees", headers=cast.coordinator)
+    assert len(_log(cast, mentee)) == 1
+    factory = cast.app.state.session_factory
+    with transaction(factory) as session:
+        now = session.scalar(select(func.max(AccessLogEntry.at)))
+        assert now is not None
+        assert prune(session=session, now=now + timedelta(days=364), retention_days=365) == 0
+    assert len(_log(cast, mentee)) == 1
+    with transaction(factory) as session:
+        assert prune(session=session, now=now + timedelta(days=366), retention_days=365) == 1
+    assert _log(cast, mentee) == []
