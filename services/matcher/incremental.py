@@ -177,12 +177,16 @@ class PartnerIndex:
         single = encoded.mentees if self.side == "mentors" else encoded.mentors
         scores["about"] = row_cosines(self.encoded.text, rows, single.text, self._text_lengths)
         score = combine(scores, self.weights)
-        benefit = score if self.side == "mentors" else score + waiting_bonus(encoded, i)
+        benefit = (
+            score if self.side == "mentors" else score + waiting_bonus(encoded, i, self.weights)
+        )
         best = int(np.argmax(benefit))
         partner = int(rows[best])
         explanation: dict[str, dict[str, Any]] = {}
         if explain:
-            _, explanations = explain_pairs(encoded, i[best : best + 1], j[best : best + 1])
+            _, explanations = explain_pairs(
+                encoded, i[best : best + 1], j[best : best + 1], self.weights
+            )
             explanation = explanations[0]
         return PartnerMatch(self.people[partner].id, float(score[best]), explanation)
 
@@ -195,7 +199,10 @@ def best_partner(
     reference_date: dt.date,
     settings: Settings | None = None,
     excluded: Iterable[str] = (),
+    weights: Weights = DEFAULT_WEIGHTS,
 ) -> PartnerMatch | None:
     """One-off best partner (builds a throwaway index; reuse `PartnerIndex` when repeated)."""
-    index = PartnerIndex(others, side=side, reference_date=reference_date, settings=settings)
+    index = PartnerIndex(
+        others, side=side, reference_date=reference_date, settings=settings, weights=weights
+    )
     return index.best_partner(person, excluded=excluded, explain=True)

@@ -10,6 +10,7 @@ from matcher_strategies import problems
 
 from services.matcher.incremental import PartnerIndex, best_partner
 from services.matcher.problem import parse_problem
+from services.matcher.scoring import Weights, combine
 from services.matcher.synthetic import generate
 
 
@@ -80,3 +81,55 @@ def test_newcomer_with_finer_schedule_rescales_index() -> None:
     assert index.encoder.slot_step == 1 and step > 1
     overlaps = np.bitwise_count(index.encoded.schedule).sum(axis=1)
     assert overlaps.max() > 0
+
+
+# Far from the defaults in every shape the explanation uses, and a waiting bonus that
+# outweighs any score: what the index was given must be what it scores and explains with.
+ODD_WEIGHTS = Weights(
+    half_score_km=1.0, full_overlap_minutes=30, full_gap_days=30, waiting_bonus=50
+)
+
+
+def test_the_index_explains_with_its_own_weights() -> None:
+    problem = parse_problem(generate(120, 40, seed=3))
+    index = PartnerIndex.for_mentors(
+        problem.mentors,
+        reference_date=problem.reference_date,
+        settings=problem.settings,
+        weights=ODD_WEIGHTS,
+    )
+    checked = 0
+    for mentee in problem.mentees:
+        found = index.best_partner(mentee, explain=True)
+        if found is None:
+            continue
+        shown = {name: np.array([part["score"]]) for name, part in found.explanation.items()}
+        # The score is the weighted mean of the components the explanation shows.
+        assert combine(shown, ODD_WEIGHTS)[0] == pytest.approx(found.score, abs=0.01)
+        checked += 1
+    assert checked >= 10
+
+
+def test_a_mentor_is_offered_the_longest_waiting_feasible_mentee_under_a_big_bonus() -> None:
+    problem = parse_problem(generate(60, 10, seed=4))
+    index = PartnerIndex.for_mentees(
+        problem.mentees,
+        reference_date=problem.reference_date,
+        settings=problem.settings,
+        weights=ODD_WEIGHTS,
+    )
+    waited = {m.id: min(m.waiting_days, ODD_WEIGHTS.waiting_horizon_days) for m in problem.mentees}
+    checked = 0
+    for mentor in problem.mentors:
+        found = index.best_partner(mentor)
+        if found is None:
+            continue
+        everyone = [m.id for m in problem.mentees]
+        feasible = [
+            m
+            for m in everyone
+            if index.best_partner(mentor, excluded=[o for o in everyone if o != m]) is not None
+        ]
+        assert waited[found.partner_id] == max(waited[m] for m in feasible)
+        checked += 1
+    assert checked >= 3
