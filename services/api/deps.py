@@ -66,6 +66,16 @@ def get_session(request: Request) -> Iterator[Session]:
         request.app.state.relay.wake()
 
 
+def get_reader(request: Request) -> Iterator[Session]:
+    """A read-only session beside the request's own, for a POST that reads before it writes
+    (a login checks the password before its short write transaction begins)."""
+    session = read_only_session(request.app.state.session_factory)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 Limit = Annotated[int, Query(ge=1, le=100, description="page size")]
 # Bounded, so that no offset overflows the database's integers (a 422, never a 500).
@@ -73,6 +83,7 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip")]
 # scope="function": the commit happens before the response is sent, so a client that got
 # 201 finds its data on its very next request (FastAPI's default would commit after).
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReaderDep = Annotated[Session, Depends(get_reader, scope="function")]
 
 
 def get_clock() -> Callable[[], datetime]:

@@ -22,6 +22,7 @@ from kombu import Connection
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.core.accounts import service as accounts
 from services.core.broker import DatabaseTransport, celery_config
 from services.core.db import (
     ReadOnlyViolation,
@@ -253,3 +254,43 @@ def test_get_requests_read_while_another_process_holds_the_write_lock(
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_passwords_are_hashed_and_verified_outside_the_write_lock(
+    client: TestClient, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the write lock is SQLite's")
+    path = database_url.removeprefix("sqlite:///")
+    lock_free: list[bool] = []
+
+    def probe() -> None:
+        # Could another process write right now? (timeout 0: do not wait for the lock)
+        other = sqlite3.connect(path, isolation_level=None, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+            lock_free.append(True)
+        except sqlite3.OperationalError:
+            lock_free.append(False)
+        finally:
+            other.close()
+
+    def probed(function: Callable[..., object]) -> Callable[..., object]:
+        def wrapper(*args: object) -> object:
+            probe()
+            return function(*args)
+
+        return wrapper
+
+    monkeypatch.setattr(accounts, "hash_password", probed(accounts.hash_password))
+    monkeypatch.setattr(accounts, "verify_password", probed(accounts.verify_password))
+    body = {"email": "argon@example.org", "password": PASSWORD, "display_name": "Sam"}
+    assert client.post("/api/v1/auth/register", json=body | consent(client)).status_code == 201
+    assert client.post("/api/v1/auth/register", json=body | consent(client)).status_code == 201
+    form = {"username": "argon@example.org", "password": PASSWORD}
+    assert client.post("/api/v1/auth/token", data=form).status_code == 200
+    wrong = form | {"password": "not the password at all"}
+    assert client.post("/api/v1/auth/token", data=wrong).status_code == 401
+    # Two registrations (one at a taken email) and two logins, each hashing once.
+    assert lock_free == [True, True, True, True]

@@ -12,6 +12,7 @@ from services.api.deps import (
     ClientAddress,
     CurrentUser,
     Now,
+    ReaderDep,
     SessionDep,
     SettingsDep,
     TokenClaimsDep,
@@ -76,6 +77,7 @@ def read_privacy_notice(settings: SettingsDep) -> PrivacyNotice:
 def register(
     body: Registration,
     session: SessionDep,
+    reader: ReaderDep,
     settings: SettingsDep,
     client: ClientAddress,
     now: Now,
@@ -85,7 +87,12 @@ def register(
     owner is told by email. Log in to read your account's id."""
     try:
         outcome = accounts.register_privately(
-            session=session, settings=settings, registration=body, client=client, now=now
+            session=session,
+            settings=settings,
+            registration=body,
+            client=client,
+            now=now,
+            reader=reader,
         )
     except limits.TooManyAttempts as error:
         return too_many(error)
@@ -103,6 +110,7 @@ def register(
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
+    reader: ReaderDep,
     settings: SettingsDep,
     client: ClientAddress,
     now: Now,
@@ -116,6 +124,7 @@ def login(
             password=form.password,
             client=client,
             now=now,
+            reader=reader,
         )
     except limits.TooManyAttempts as error:
         return too_many(error)

@@ -73,12 +73,14 @@ def register(
     role: Role = Role.member,
     consent_version: str | None = None,
     now: datetime | None = None,
+    password_hash: str | None = None,
 ) -> User:
     """Creates an account in an existing organization (409 if the email is taken), recording
     consent to the given privacy notice (the current one when not given)."""
-    # Hashed before the first query: on SQLite the transaction holds the write lock from
-    # then on, and argon2 takes a good part of a second when many sign up at once.
-    password_hash = hash_password(account.password)
+    # Hashed before the first query (or by the caller, before its first): on SQLite the
+    # transaction holds the write lock from then on, and argon2 takes a good part of a
+    # second when many sign up at once.
+    password_hash = password_hash or hash_password(account.password)
     organization = _organization_for(
         session, account.organization or default_organization, default_organization
     )
@@ -159,10 +161,22 @@ def register_privately(
     registration: Registration,
     client: str,
     now: datetime,
+    reader: Session | None = None,
 ) -> RegistrationOutcome:
     """Registers a member the way the API must: a taken email gets the same answer as a new
-    one and changes nothing; its owner is owed an email (at most one per window)."""
+    one and changes nothing; its owner is owed an email (at most one per window).
+
+    With a `reader` (a read-only session), a client past its limit is refused before any
+    hashing, and the password is hashed before `session` takes a lock: the write that
+    follows is short (on SQLite writers go one at a time)."""
     email = registration.email.lower()
+    if reader is not None:
+        limits.refuse_if_limited(
+            limits.check_client(session=reader, settings=settings, client=client, now=now)
+        )
+        reader.close()
+    # The same work for a taken email as for a new one: hashing is most of it.
+    password_hash = hash_password(registration.password)
     limits.hold(session=session, settings=settings, client=client, email=email)
     limits.refuse_if_limited(
         limits.check_client(session=session, settings=settings, client=client, now=now)
@@ -184,10 +198,9 @@ def register_privately(
             default_organization=settings.default_organization,
             consent_version=registration.consent_version,
             now=now,
+            password_hash=password_hash,
         )
     except Conflict:
-        # As long as a new account takes: hashing a password is most of it.
-        hash_password(registration.password)
         earlier_tries = limits.count(
             session=session,
             settings=settings,
@@ -219,24 +232,56 @@ def register_privately(
 
 
 def login(
-    *, session: Session, settings: Settings, email: str, password: str, client: str, now: datetime
+    *,
+    session: Session,
+    settings: Settings,
+    email: str,
+    password: str,
+    client: str,
+    now: datetime,
+    reader: Session | None = None,
 ) -> User | None:
     """Returns the account these credentials open, or None after counting the failure;
-    raises TooManyAttempts, before looking at the password, past either limit."""
+    raises TooManyAttempts, before looking at the password, past either limit.
+
+    With a `reader` (a read-only session), the limits are checked and the password verified
+    before `session` takes a lock; the write transaction then only re-checks the limits
+    (atomically, under `limits.hold`) and counts a failure."""
     email = _login_text("username", email, no_hidden_characters).strip().lower()
+    verified: tuple[uuid.UUID, str] | None = None
+    if reader is not None:
+        limits.refuse_if_limited(
+            limits.check_login(
+                session=reader, settings=settings, email=email, client=client, now=now
+            )
+        )
+        verified = _verified(session=reader, email=email, password=password)
+        reader.close()
     limits.hold(session=session, settings=settings, client=client, email=email)
     limits.refuse_if_limited(
         limits.check_login(session=session, settings=settings, email=email, client=client, now=now)
     )
+    if reader is None:
+        verified = _verified(session=session, email=email, password=password)
+    user = session.get(User, verified[0]) if verified is not None else None
+    # A password changed between the check and now: the check no longer opens the account.
+    if user is not None and verified is not None and user.password_hash == verified[1]:
+        return user
+    limits.record(
+        session=session,
+        settings=settings,
+        kind=AuthAttemptKind.login_failure,
+        client=client,
+        email=email,
+        now=now,
+    )
+    return None
+
+
+def _verified(*, session: Session, email: str, password: str) -> tuple[uuid.UUID, str] | None:
+    """The id and password hash of the account these credentials open, else None."""
     try:
-        return authenticate(session=session, email=email, password=password)
+        user = authenticate(session=session, email=email, password=password)
     except Unauthorized:
-        limits.record(
-            session=session,
-            settings=settings,
-            kind=AuthAttemptKind.login_failure,
-            client=client,
-            email=email,
-            now=now,
-        )
         return None
+    return user.id, user.password_hash
