@@ -17,8 +17,7 @@ from services.api.deps import (
     SettingsDep,
     TokenClaimsDep,
 )
-from services.core.accounts import limits, recovery, sessions
-from services.core.accounts import service as accounts
+from services.core.accounts import limits, recovery, sessions, signin
 from services.core.accounts.privacy import PRIVACY_NOTICE_TEXT
 from services.core.accounts.schemas import (
     Accepted,
@@ -86,7 +85,7 @@ def register(
     An email that already has an account gets the same answer and changes nothing; its
     owner is told by email. Log in to read your account's id."""
     try:
-        outcome = accounts.register_privately(
+        outcome = signin.register_privately(
             session=session,
             settings=settings,
             registration=body,
@@ -117,7 +116,7 @@ def login(
 ) -> Token | JSONResponse:
     """Exchange email (as `username`) and password for a bearer token."""
     try:
-        user = accounts.login(
+        user = signin.login(
             session=session,
             settings=settings,
             email=form.username,

@@ -1,0 +1,166 @@
+"""The API's doors: registration that never reveals who has an account, and login under
+the abuse limits, with argon2 kept out of the write lock (on SQLite writers go one at a
+time, and hashing takes a good part of a second when many arrive at once)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.core.accounts import limits
+from services.core.accounts.schemas import AccountCreated, Registration
+from services.core.accounts.security import hash_password
+from services.core.accounts.service import authenticate, login_text, organization_for, register
+from services.core.errors import Conflict, InvalidInput, Unauthorized
+from services.core.models import User
+from services.core.models.accounts import AuthAttemptKind
+from services.core.notifications import notify_user
+from services.core.settings import Settings
+from services.core.text import no_hidden_characters
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    """What registering answers (the same for a taken email), and an email owed, if any."""
+
+    answer: AccountCreated
+    email_owed: bool
+
+
+def register_privately(
+    *,
+    session: Session,
+    settings: Settings,
+    registration: Registration,
+    client: str,
+    now: datetime,
+    reader: Session | None = None,
+) -> RegistrationOutcome:
+    """Registers a member the way the API must: a taken email gets the same answer as a new
+    one and changes nothing; its owner is owed an email (at most one per window).
+
+    With a `reader` (a read-only session), a client past its limit is refused before any
+    hashing, and the password is hashed before `session` takes a lock: the write that
+    follows is short (on SQLite writers go one at a time)."""
+    email = registration.email.lower()
+    if reader is not None:
+        limits.refuse_if_limited(
+            limits.check_client(session=reader, settings=settings, client=client, now=now)
+        )
+        reader.close()
+    # The same work for a taken email as for a new one: hashing is most of it.
+    password_hash = hash_password(registration.password)
+    limits.hold(session=session, settings=settings, client=client, email=email)
+    limits.refuse_if_limited(
+        limits.check_client(session=session, settings=settings, client=client, now=now)
+    )
+    if registration.consent_version != settings.privacy_notice_version:
+        raise InvalidInput(
+            "consent_version",
+            "Please read the current privacy notice and accept its version.",
+        )
+    slug = registration.organization or settings.default_organization
+    organization = organization_for(
+        session=session, slug=slug, default_organization=settings.default_organization
+    )
+    answer = AccountCreated(
+        email=email, display_name=registration.display_name, organization=organization.slug
+    )
+    try:
+        register(
+            session=session,
+            account=registration,
+            default_organization=settings.default_organization,
+            consent_version=registration.consent_version,
+            now=now,
+            password_hash=password_hash,
+        )
+    except Conflict:
+        earlier_tries = limits.count(
+            session=session,
+            settings=settings,
+            kind=AuthAttemptKind.registration,
+            email=email,
+            now=now,
+        )
+        # Only tries at a taken email carry its key: they decide whether its owner is told.
+        limits.record(
+            session=session,
+            settings=settings,
+            kind=AuthAttemptKind.registration,
+            client=client,
+            email=email,
+            now=now,
+        )
+        owner = session.scalar(select(User.id).where(User.email == email))
+        if earlier_tries == 0 and owner is not None:
+            notify_user(session=session, user_id=owner, kind="registration_attempt")
+        return RegistrationOutcome(answer=answer, email_owed=earlier_tries == 0)
+    limits.record(
+        session=session,
+        settings=settings,
+        kind=AuthAttemptKind.registration,
+        client=client,
+        now=now,
+    )
+    return RegistrationOutcome(answer=answer, email_owed=False)
+
+
+def login(
+    *,
+    session: Session,
+    settings: Settings,
+    email: str,
+    password: str,
+    client: str,
+    now: datetime,
+    reader: Session | None = None,
+) -> User | None:
+    """Returns the account these credentials open, or None after counting the failure;
+    raises TooManyAttempts, before looking at the password, past either limit.
+
+    With a `reader` (a read-only session), the limits are checked and the password verified
+    before `session` takes a lock; the write transaction then only re-checks the limits
+    (atomically, under `limits.hold`) and counts a failure."""
+    email = login_text("username", email, no_hidden_characters).strip().lower()
+    verified: tuple[uuid.UUID, str] | None = None
+    if reader is not None:
+        limits.refuse_if_limited(
+            limits.check_login(
+                session=reader, settings=settings, email=email, client=client, now=now
+            )
+        )
+        verified = _verified(session=reader, email=email, password=password)
+        reader.close()
+    limits.hold(session=session, settings=settings, client=client, email=email)
+    limits.refuse_if_limited(
+        limits.check_login(session=session, settings=settings, email=email, client=client, now=now)
+    )
+    if reader is None:
+        verified = _verified(session=session, email=email, password=password)
+    user = session.get(User, verified[0]) if verified is not None else None
+    # A password changed between the check and now: the check no longer opens the account.
+    if user is not None and verified is not None and user.password_hash == verified[1]:
+        return user
+    limits.record(
+        session=session,
+        settings=settings,
+        kind=AuthAttemptKind.login_failure,
+        client=client,
+        email=email,
+        now=now,
+    )
+    return None
+
+
+def _verified(*, session: Session, email: str, password: str) -> tuple[uuid.UUID, str] | None:
+    """The id and password hash of the account these credentials open, else None."""
+    try:
+        user = authenticate(session=session, email=email, password=password)
+    except Unauthorized:
+        return None
+    return user.id, user.password_hash
