@@ -85,17 +85,16 @@ def register(
     An email that already has an account gets the same answer and changes nothing; its
     owner is told by email. Log in to read your account's id."""
     try:
-        outcome = signin.register_privately(
+        return signin.register_privately(
             session=session,
+            reader=reader,
             settings=settings,
             registration=body,
             client=client,
             now=now,
-            reader=reader,
         )
     except limits.TooManyAttempts as error:
         return too_many(error)
-    return outcome.answer
 
 
 @router.post(
@@ -118,12 +117,12 @@ def login(
     try:
         user = signin.login(
             session=session,
+            reader=reader,
             settings=settings,
             email=form.username,
             password=form.password,
             client=client,
             now=now,
-            reader=reader,
         )
     except limits.TooManyAttempts as error:
         return too_many(error)

@@ -5,7 +5,6 @@ time, and hashing takes a good part of a second when many arrive at once)."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -23,35 +22,26 @@ from services.core.settings import Settings
 from services.core.text import no_hidden_characters
 
 
-@dataclass(frozen=True)
-class RegistrationOutcome:
-    """What registering answers (the same for a taken email), and an email owed, if any."""
-
-    answer: AccountCreated
-    email_owed: bool
-
-
 def register_privately(
     *,
     session: Session,
+    reader: Session,
     settings: Settings,
     registration: Registration,
     client: str,
     now: datetime,
-    reader: Session | None = None,
-) -> RegistrationOutcome:
+) -> AccountCreated:
     """Registers a member the way the API must: a taken email gets the same answer as a new
     one and changes nothing; its owner is owed an email (at most one per window).
 
-    With a `reader` (a read-only session), a client past its limit is refused before any
+    A client past its limit is refused in `reader` (a read-only session) before any
     hashing, and the password is hashed before `session` takes a lock: the write that
     follows is short (on SQLite writers go one at a time)."""
     email = registration.email.lower()
-    if reader is not None:
-        limits.refuse_if_limited(
-            limits.check_client(session=reader, settings=settings, client=client, now=now)
-        )
-        reader.close()
+    limits.refuse_if_limited(
+        limits.check_client(session=reader, settings=settings, client=client, now=now)
+    )
+    reader.close()
     # The same work for a taken email as for a new one: hashing is most of it.
     password_hash = hash_password(registration.password)
     limits.hold(session=session, settings=settings, client=client, email=email)
@@ -67,9 +57,6 @@ def register_privately(
     organization = organization_for(
         session=session, slug=slug, default_organization=settings.default_organization
     )
-    answer = AccountCreated(
-        email=email, display_name=registration.display_name, organization=organization.slug
-    )
     try:
         register(
             session=session,
@@ -79,69 +66,64 @@ def register_privately(
             now=now,
             password_hash=password_hash,
         )
+        taken = False
     except Conflict:
-        earlier_tries = limits.count(
+        taken = True
+    earlier_tries = (
+        limits.count(
             session=session,
             settings=settings,
             kind=AuthAttemptKind.registration,
             email=email,
             now=now,
         )
-        # Only tries at a taken email carry its key: they decide whether its owner is told.
-        limits.record(
-            session=session,
-            settings=settings,
-            kind=AuthAttemptKind.registration,
-            client=client,
-            email=email,
-            now=now,
-        )
-        owner = session.scalar(select(User.id).where(User.email == email))
-        if earlier_tries == 0 and owner is not None:
-            notify_user(session=session, user_id=owner, kind="registration_attempt")
-        return RegistrationOutcome(answer=answer, email_owed=earlier_tries == 0)
+        if taken
+        else 0
+    )
+    # Only tries at a taken email carry its key: they decide whether its owner is told.
     limits.record(
         session=session,
         settings=settings,
         kind=AuthAttemptKind.registration,
         client=client,
+        email=email if taken else None,
         now=now,
     )
-    return RegistrationOutcome(answer=answer, email_owed=False)
+    if taken and earlier_tries == 0:
+        owner = session.scalar(select(User.id).where(User.email == email))
+        if owner is not None:
+            notify_user(session=session, user_id=owner, kind="registration_attempt")
+    return AccountCreated(
+        email=email, display_name=registration.display_name, organization=organization.slug
+    )
 
 
 def login(
     *,
     session: Session,
+    reader: Session,
     settings: Settings,
     email: str,
     password: str,
     client: str,
     now: datetime,
-    reader: Session | None = None,
 ) -> User | None:
     """Returns the account these credentials open, or None after counting the failure;
     raises TooManyAttempts, before looking at the password, past either limit.
 
-    With a `reader` (a read-only session), the limits are checked and the password verified
+    The limits are checked and the password verified in `reader` (a read-only session)
     before `session` takes a lock; the write transaction then only re-checks the limits
     (atomically, under `limits.hold`) and counts a failure."""
     email = login_text("username", email, no_hidden_characters).strip().lower()
-    verified: tuple[uuid.UUID, str] | None = None
-    if reader is not None:
-        limits.refuse_if_limited(
-            limits.check_login(
-                session=reader, settings=settings, email=email, client=client, now=now
-            )
-        )
-        verified = _verified(session=reader, email=email, password=password)
-        reader.close()
+    limits.refuse_if_limited(
+        limits.check_login(session=reader, settings=settings, email=email, client=client, now=now)
+    )
+    verified = _verified(session=reader, email=email, password=password)
+    reader.close()
     limits.hold(session=session, settings=settings, client=client, email=email)
     limits.refuse_if_limited(
         limits.check_login(session=session, settings=settings, email=email, client=client, now=now)
     )
-    if reader is None:
-        verified = _verified(session=session, email=email, password=password)
     user = session.get(User, verified[0]) if verified is not None else None
     # A password changed between the check and now: the check no longer opens the account.
     if user is not None and verified is not None and user.password_hash == verified[1]:

@@ -84,7 +84,9 @@ def hold_if_unresponsive(*, session: Session, mentor_id: uuid.UUID, now: datetim
         .limit(UNANSWERED_IN_A_ROW)
     ).all()
     unanswered = [
-        row for row in last if row.status == "expired" and row.mentor_response == "pending"
+        row
+        for row in last
+        if row.status == IntroductionStatus.expired and row.mentor_response == Answer.pending
     ]
     if len(unanswered) < UNANSWERED_IN_A_ROW:
         return False
