@@ -19,6 +19,7 @@ from services.core.db import make_engine, make_session_factory
 from services.core.logging import configure_logging
 from services.core.outbox import OutboxRelay
 from services.core.settings import Settings, get_settings
+from services.web import install_web
 
 API_PREFIX = "/api/v1"
 logger = logging.getLogger("peermatch.api")
@@ -89,4 +90,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(declare_errors(router))
     app.include_router(api)
     app.include_router(declare_errors(health.router))
+    install_web(app)
     return app

@@ -22,6 +22,8 @@ logger = logging.getLogger("peermatch.api")
 
 DOCS_PATH = "/docs"
 DOCS_ASSETS = "/docs/assets"
+# The web app's style and script files: nothing personal, so browsers may keep them.
+STATIC_ASSETS = "/static"
 # What an API answer may do in a browser: nothing, and never inside another site's frame.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 # Swagger UI's page starts itself with an inline script; everything else comes from here.
@@ -66,7 +68,7 @@ class EdgeMiddleware:
         status = 0
         response_started = False
         csp = DOCS_CSP if path == DOCS_PATH or path.startswith(DOCS_PATH + "/") else API_CSP
-        cacheable = path.startswith(DOCS_ASSETS + "/")
+        cacheable = path.startswith((DOCS_ASSETS + "/", STATIC_ASSETS + "/"))
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, response_started

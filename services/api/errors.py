@@ -48,7 +48,7 @@ def _without_echo(message: str, submitted: Any) -> str:
     return message
 
 
-def _public_errors(errors: list[Any]) -> list[dict[str, Any]]:
+def public_errors(errors: list[Any]) -> list[dict[str, Any]]:
     # The raw errors echo the submitted values back (`input`, `ctx`; passwords included):
     # only these four keys leave, and the message without any quotation of the input.
     return [
@@ -79,7 +79,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": _public_errors(list(error.errors()))}, status_code=422)
+        return JSONResponse({"detail": public_errors(list(error.errors()))}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -97,7 +97,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ValidationError)
     async def invalid_data(_request: Request, error: ValidationError) -> JSONResponse:
-        return JSONResponse({"detail": _public_errors(error.errors())}, status_code=422)
+        return JSONResponse({"detail": public_errors(error.errors())}, status_code=422)
 
     async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
         # A database that is down or unreachable is an outage, not a bug: one line in the log
