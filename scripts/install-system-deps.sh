@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Make sure the servers the test suite starts on loopback are installed: the PostgreSQL
-# server binaries and redis-server, and docker-compose, which validates docker-compose.yml
-# (no Docker engine needed). Installs them with apt when missing and allowed to.
+# Make sure what the test suite starts is installed: the PostgreSQL server binaries and
+# redis-server (run on loopback), Chromium (the browser tests), and docker-compose, which
+# validates docker-compose.yml (no Docker engine needed). Installs them with apt when missing and allowed to.
 set -euo pipefail
 
 missing=()
@@ -10,6 +10,8 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
 fi
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
+# The browser tests drive Debian's Chromium (Playwright's own download cannot work here).
+command -v chromium >/dev/null || missing+=(chromium fonts-dejavu-core)
 
 if ((${#missing[@]} == 0)); then
   exit 0

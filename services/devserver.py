@@ -52,11 +52,13 @@ def _commands(port: int, forwarded_allow_ips: str) -> dict[str, list[str]]:
 
 def run(port: int) -> int:
     """Start every part, stop them all when one exits or on SIGINT/SIGTERM."""
+    from services.core.broker import declare_queue
     from services.core.settings import get_settings
 
     # PORT reaches the children too, so that the links in emails follow it (PUBLIC_URL).
     os.environ["PORT"] = str(port)
     settings = get_settings()
+    declare_queue(settings.broker_url)
     children = {
         name: subprocess.Popen(command, start_new_session=True)
         for name, command in _commands(port, settings.forwarded_allow_ips).items()

@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from celery import Celery
+from kombu import Queue
 from kombu.transport import TRANSPORT_ALIASES, _transport_cache
 from kombu.transport import sqlalchemy as sqla
 from sqlalchemy import create_engine, event
@@ -135,6 +136,15 @@ def publish_to(broker_url: str) -> Any:
         )
 
     return publish
+
+
+def declare_queue(broker_url: str) -> None:
+    """Create the task queue before several processes race to: on the embedded broker the
+    worker, beat and the API's relay each create it on first use, and two at once fail on
+    its unique name (a traceback in a newcomer's first `make run`)."""
+    app = publisher(broker_url)
+    with app.connection_for_write() as connection:
+        Queue(app.conf.task_default_queue).bind(connection.default_channel).declare()
 
 
 def broker_answers(broker_url: str, timeout: float = 2.0) -> bool:

@@ -50,6 +50,8 @@ def page(request: Request, template: str, *, status_code: int = 200, **context: 
         status_code=status_code,
     )
     response.headers["content-security-policy"] = PAGE_CSP
+    # Our own forms then carry an Origin to check; other sites are told nothing.
+    response.headers["referrer-policy"] = "same-origin"
     return web_session.finish(response, request, settings)
 
 
