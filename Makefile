@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: run test install system-deps lint typecheck unit compose-config clean
+.PHONY: run test install system-deps lint typecheck unit compose-config screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ compose-config: system-deps
 	SECRET_KEY=x docker-compose -f docker-compose.yml config --quiet
 
 test: lint typecheck compose-config unit
+
+# Each main page at 1280 px and 390 px wide, as the demo's people see it: var/screenshots/.
+screenshots: install system-deps
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -3,16 +3,22 @@ turns the services' errors into pages instead of JSON."""
 
 from __future__ import annotations
 
+import inspect
+import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.api.errors import log_unexpected
 from services.core.errors import DomainError
 from services.core.settings import Settings
 from services.web import session as web_session
@@ -71,7 +77,16 @@ TITLES = {
     413: "That was too much to send",
     422: "Something needs another look",
     429: "Please wait a little",
+    500: "Something went wrong on our side",
+    503: "PeerMatch is briefly unavailable",
 }
+NOTHING_SAVED = "Nothing you sent was saved. Please wait a moment and try again."
+SOMETHING_BROKE = (
+    "It has been noted and we will look into it. Nothing you sent was saved; please try "
+    "again in a little while."
+)
+UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
+logger = logging.getLogger("peermatch.web")
 
 
 def problem(request: Request, status_code: int, message: str) -> Response:
@@ -109,9 +124,47 @@ class WebRoute(APIRoute):
                 return problem(request, error.status_code, message)
             except RequestValidationError:
                 return problem(request, 422, "Some of what was sent could not be read.")
+            except UNAVAILABLE as error:
+                logger.warning(
+                    "database unavailable on %s %s (%s)",
+                    request.method,
+                    request.url.path,
+                    type(getattr(error, "orig", None) or error).__name__,
+                )
+                return problem(request, 503, NOTHING_SAVED)
+            except Exception as error:
+                log_unexpected(request.method, request.url.path, error)
+                return problem(request, 500, SOMETHING_BROKE)
 
         return handle
 
 
 def _first(errors: list[dict[str, object]]) -> str:
     return str(errors[0].get("msg", "Please check what you entered.")) if errors else ""
+
+
+def wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the API, not a script)."""
+    return not request.url.path.startswith(("/api/", "/docs", "/openapi")) and "text/html" in (
+        request.headers.get("accept", "")
+    )
+
+
+def install_page_errors(app: FastAPI) -> None:
+    """A browser that asks for a page that is not there gets a page that says so; the API
+    keeps its JSON answers."""
+    api_handler = app.exception_handlers[StarletteHTTPException]
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if wants_page(request) and error.status_code in {404, 405}:
+            return problem(
+                request,
+                404,
+                "There is no page at this address. It may have moved, or the link may be "
+                "incomplete.",
+            )
+        answer = api_handler(request, error)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    app.add_exception_handler(StarletteHTTPException, http_error)

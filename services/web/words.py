@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 STATUS_WORDS = {
@@ -87,12 +88,22 @@ def pathway_words(pathway: object) -> str:
 
 
 def strength(score: float) -> str:
-    """A component's share of the fit in words (no numbers: they invite over-reading)."""
+    """How well one part fits, in a word (no numbers: they invite over-reading)."""
     if score >= 0.75:
-        return "a strong match"
+        return "strong"
     if score >= 0.4:
-        return "some common ground"
-    return "little in common"
+        return "good"
+    return "weaker"
+
+
+@lru_cache(maxsize=256)
+def language_words(code: str) -> str:
+    """A language's English name from its ISO 639 code: 'es' reads 'Spanish'."""
+    import pycountry
+
+    found = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
+    found = found or pycountry.languages.get(alpha_3=code)
+    return str(found.name) if found is not None else code
 
 
 def reasons(explanation: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -139,6 +150,7 @@ def filters() -> dict[str, Callable[..., Any]]:
         "until": until,
         "status_words": status_words,
         "pathway_words": pathway_words,
+        "language_words": language_words,
         "reasons": reasons,
         "chance": chance,
         "percent": percent,
