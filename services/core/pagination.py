@@ -20,8 +20,15 @@ class Page(Generic[T]):
 
 
 def paginate(*, session: Session, statement: Select[T], limit: int, offset: int) -> Page[T]:
-    """Counts what `statement` selects, then returns the page `limit`/`offset` picks."""
+    """The page `limit`/`offset` picks from what `statement` selects, and how many it
+    selects in all.
+
+    A page that is not full tells the total by itself (most members' listings fit on one
+    page), so the count query runs only when there may be more, or nothing was found past
+    the start."""
+    items = list(session.scalars(statement.limit(limit).offset(offset)))
+    if len(items) < limit and (items or offset == 0):
+        return Page(items=items, total=offset + len(items))
     counted = statement.order_by(None).subquery()
     total = session.scalar(select(func.count()).select_from(counted)) or 0
-    items = list(session.scalars(statement.limit(limit).offset(offset)))
     return Page(items=items, total=total)
