@@ -3,6 +3,7 @@ scores or codes."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -137,6 +138,19 @@ def chance(explanation: Mapping[str, Any]) -> str:
     return f"About {in_ten} in 10 introductions like this one became a mentorship."
 
 
+_PHONE = re.compile(r"\+?\d[\d\- ]{1,18}\d")
+
+
+def phone_number(text: str) -> str | None:
+    """The first telephone number in a resource's contact line, for a `tel:` link (a person
+    in crisis on a phone should need one tap), or None."""
+    for found in _PHONE.finditer(text):
+        digits = "".join(char for char in found.group(0) if char.isdigit() or char == "+")
+        if 3 <= len(digits.lstrip("+")) <= 15:
+            return digits
+    return None
+
+
 def percent(value: float | None) -> str:
     """A share as a whole percentage, or 'not yet known'."""
     return "not yet known" if value is None else f"{round(value * 100)}%"
@@ -154,4 +168,5 @@ def filters() -> dict[str, Callable[..., Any]]:
         "reasons": reasons,
         "chance": chance,
         "percent": percent,
+        "phone_number": phone_number,
     }

@@ -58,3 +58,11 @@ def test_statuses_pathways_and_languages_in_words() -> None:
     assert words.language_words("zz") == "zz"
     assert words.until(NOW + timedelta(hours=30), NOW) == "1 day"
     assert words.until(NOW - timedelta(hours=1), NOW) == "no time"
+
+
+def test_a_crisis_line_gets_a_number_to_tap() -> None:
+    assert words.phone_number("Call or text 988") == "988"
+    assert words.phone_number("Call 1-800-662-4357 (free and confidential)") == "18006624357"
+    assert words.phone_number("+44 116 123") == "+44116123"
+    assert words.phone_number("Text HOME to the line") is None
+    assert words.phone_number("Open 24/7") is None
