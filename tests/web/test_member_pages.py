@@ -222,3 +222,28 @@ def test_signup_then_login_works_and_the_answer_is_the_same_for_a_taken_email(
     assert first.headers["location"] == again.headers["location"]
     web.log_in("new@example.org")
     assert web.get("/introductions").status_code == 200
+
+
+def test_an_organizations_link_signs_people_up_there(
+    browser: Browser, coordinator: Callable[..., object], db: Callable[[], object]
+) -> None:
+    coordinator("riverside")
+    web = browser()
+    page = web.get("/signup?organization=riverside")
+    assert "You are joining" in page.text
+    answer = web.submit(
+        "/signup?organization=riverside",
+        "/signup",
+        {
+            "email": "joiner@example.org",
+            "password": PASSWORD,
+            "display_name": "Lee",
+            "consent": "yes",
+            "organization": "riverside",
+        },
+    )
+    assert answer.status_code == 303
+    with db() as session:  # type: ignore[attr-defined]
+        joined = session.scalar(select(User).where(User.email == "joiner@example.org"))
+        assert joined.organization.slug == "riverside"
+    assert "don't recognise" in words(web.get("/signup?organization=nowhere"))

@@ -13,6 +13,7 @@ from services.core.accounts import limits, recovery, sessions, signin
 from services.core.accounts.privacy import PRIVACY_NOTICE_TEXT
 from services.core.accounts.schemas import PasswordResetConfirm, PasswordResetRequest, Registration
 from services.core.accounts.security import create_access_token
+from services.core.accounts.service import get_organization_by_slug
 from services.core.errors import DomainError
 from services.core.models import Role
 from services.core.safety import support
@@ -68,12 +69,19 @@ def privacy(request: Request, settings: SettingsDep, user: Visitor) -> Response:
 
 
 @router.get("/signup")
-def signup_form(request: Request, user: Visitor, organization: str | None = None) -> Response:
+def signup_form(
+    request: Request, session: SessionDep, user: Visitor, organization: str | None = None
+) -> Response:
+    joining = (
+        get_organization_by_slug(session=session, slug=organization[:50]) if organization else None
+    )
     return page(
         request,
         "signup.html",
         title="Sign up",
-        values={"organization": organization or ""},
+        values={"organization": joining.slug if joining else ""},
+        joining=joining.name if joining else None,
+        unknown_link=bool(organization) and joining is None,
         errors={},
         notice_text=PRIVACY_NOTICE_TEXT,
     )
