@@ -119,6 +119,10 @@ PLAIN = {
     "meeting_format": "Please choose how you would like to meet.",
 }
 
+LIST_PLAIN = {
+    "interests": "Please keep to 20 interests or fewer.",
+    "languages": "Please choose 10 languages or fewer.",
+}
 
 # ---- choices the form offers ------------------------------------------------------------
 
@@ -392,14 +396,24 @@ def build_body(
     try:
         body = model.model_validate(raw)
     except ValidationError as error:
-        found = field_errors(error, aliases=ALIASES)
-        for name, plain in PLAIN.items():
-            if name in found:
-                found[name] = plain
-        return None, {**found, **errors}
+        return None, {**plainer(field_errors(error, aliases=ALIASES)), **errors}
     if errors:
         return None, errors
     return body, {}
+
+
+def plainer(found: Errors) -> Errors:
+    """The schema's messages in the words of the form (its field names are not the
+    form's)."""
+    for name, plain in PLAIN.items():
+        if name in found:
+            found[name] = plain
+    for name, plain in LIST_PLAIN.items():
+        if "List should" in found.get(name, ""):
+            found[name] = plain
+    if "future" in found.get("recovery_date", ""):
+        found["recovery_date"] = "The date cannot be in the future."
+    return found
 
 
 def candidates(error: DomainError) -> list[dict[str, str]]:

@@ -4,6 +4,13 @@
 (function () {
   var DEBOUNCE_MS = 200;
 
+  function hasOption(select, value) {
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === value) { return true; }
+    }
+    return false;
+  }
+
   function citySearch(city) {
     var list = document.getElementById(city.getAttribute("list"));
     var region = document.getElementById("region");
@@ -46,12 +53,15 @@
     function chosen() {
       // A picked suggestion puts its label in the field: split it into city and region.
       for (var i = 0; i < found.length; i++) {
-        if (found[i].label === city.value) {
-          city.value = found[i].city;
-          if (region) { region.value = found[i].region || ""; }
-          if (country && found[i].country) { country.value = found[i].country; }
+        var place = found[i];
+        if (place.label === city.value) {
+          city.value = place.city;
+          if (region) { region.value = place.region || ""; }
+          if (country && place.country && hasOption(country, place.country)) {
+            country.value = place.country;
+          }
           show([]);
-          say("Chosen: " + found[i].label + ".");
+          say("Chosen: " + place.label + ".");
           return true;
         }
       }
@@ -75,10 +85,7 @@
     if (select.value) { return; }
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
-    if (!zone) { return; }
-    for (var i = 0; i < select.options.length; i++) {
-      if (select.options[i].value === zone) { select.value = zone; return; }
-    }
+    if (zone && hasOption(select, zone)) { select.value = zone; }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
