@@ -245,6 +245,15 @@ def test_a_mentee_saves_every_field_and_sees_it_again(
     assert read(empty.text).h1 == 1
     assert 'for="availability-mon-evening"' in empty.text
     assert "Monday </span>Evening" in empty.text
+    for day in DAYS:
+        for block in picker.BLOCKS:
+            key = (
+                "availability"
+                if (day, block.code) == ("mon", "early")
+                else f"availability-{day}-{block.code}"
+            )
+            assert f'<label class="block" for="{key}">' in empty.text
+            assert f"{picker.DAY_NAMES[day]} </span>{block.name}" in empty.text
 
     answer = post_form(client, "/profile/mentee", mentee_form())
     assert answer.status_code == 303, answer.text
