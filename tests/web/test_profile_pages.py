@@ -515,3 +515,22 @@ def test_each_message_is_in_the_form_s_own_words(client: TestClient, web_member:
     assert again["languages_other"] == ["Elvish"]
     assert again["interests"] == [typed["interests"]]
     assert "Elvish" not in page.errors["languages_other"]
+
+
+def test_a_new_mentor_profile_starts_from_the_mentee_one(
+    client: TestClient, web_member: WebMember
+) -> None:
+    headers = web_member()
+    assert post_form(client, "/profile/mentee", mentee_form()).status_code == 303
+    shown = client.get("/profile/mentor")
+    assert "from your mentee profile" in shown.text
+    form = read(shown.text).forms["/profile/mentor"]
+    assert form["city"] == ["Seattle"] and form["timezone"] == ["America/Los_Angeles"]
+    assert sorted(form["availability"]) == sorted(mentee_form()["availability"])
+    assert form["alias"] == [""] and form["about"] == [""]
+    form.update(alias=["Oak"], recovery_date=["2018-03-15"])
+    assert client.post("/profile/mentor", data=form, follow_redirects=False).status_code == 303
+    mentor = client.get(MENTOR_API, headers=headers).json()
+    mentee = client.get(MENTEE_API, headers=headers).json()
+    for name in ("location", "availability", "languages", "timezone", "pathways"):
+        assert mentor[name] == mentee[name], name

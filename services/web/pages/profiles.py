@@ -119,6 +119,27 @@ PLAIN = {
     "meeting_format": "Please choose how you would like to meet.",
 }
 
+# What a new profile takes from the member's other profile.
+COPIED = (
+    "gender",
+    "pathways",
+    "recovery_date",
+    "languages",
+    "languages_other",
+    "meeting_format",
+    "city",
+    "region",
+    "country",
+    "saved_latitude",
+    "saved_longitude",
+    "saved_place",
+    "max_distance_km",
+    "timezone",
+    "blocks",
+    "availability_kept",
+    "availability_kept_blocks",
+)
+
 LIST_PLAIN = {
     "interests": "Please keep to 20 interests or fewer.",
     "languages": "Please choose 10 languages or fewer.",
@@ -453,6 +474,7 @@ def _form_page(
     errors: Errors,
     places: list[dict[str, str]] | None = None,
     status_code: int = 200,
+    copied_from: str | None = None,
 ) -> Response:
     notice = NOTICES.get((role.value, request.query_params.get("done", "")))
     kept = values["availability_kept"] and values["blocks"] == picker.decode_blocks(
@@ -469,6 +491,7 @@ def _form_page(
         errors=errors,
         places=places or [],
         kept_times=kept,
+        copied_from=copied_from,
         notice=notice,
         genders=GENDERS,
         formats=FORMATS,
@@ -496,8 +519,20 @@ def mentor_status(saved: ProfilePublic | None) -> str:
 
 def _show(request: Request, session: Session, user: User, role: ProfileRole) -> Response:
     saved = _own(session, user, role)
-    values = values_from_profile(saved, role) if saved is not None else empty_values(role)
-    return _form_page(request, role, saved=saved, values=values, errors={})
+    copied_from = None
+    if saved is not None:
+        values = values_from_profile(saved, role)
+    else:
+        values = empty_values(role)
+        other_role = ProfileRole.mentor if role == ProfileRole.mentee else ProfileRole.mentee
+        other = _own(session, user, other_role)
+        if other is not None:
+            # Nobody should type their city, languages and week twice; what describes the
+            # person to the other side (alias, about, interests) is theirs to write anew.
+            copied = values_from_profile(other, role)
+            values.update({name: copied[name] for name in COPIED})
+            copied_from = other_role.value
+    return _form_page(request, role, saved=saved, values=values, errors={}, copied_from=copied_from)
 
 
 def _save(
