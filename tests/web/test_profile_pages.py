@@ -534,3 +534,16 @@ def test_a_new_mentor_profile_starts_from_the_mentee_one(
     mentee = client.get(MENTEE_API, headers=headers).json()
     for name in ("location", "availability", "languages", "timezone", "pathways"):
         assert mentor[name] == mentee[name], name
+
+
+def test_the_summary_lists_the_fields_in_the_form_s_order(
+    client: TestClient, web_member: WebMember
+) -> None:
+    web_member()
+    typed = mentor_form(about="x" * 1001, capacity="0", alias="", pathways=[], recovery_date="")
+    answer = post_form(client, "/profile/mentor", typed)
+    assert answer.status_code == 422
+    start = answer.text.index('class="error-summary"')
+    summary = answer.text[start : answer.text.index("</ul>", start)]
+    links = re.findall(r'href="#([a-z_]+)"', summary)
+    assert links == ["alias", "pathways", "recovery_date", "about", "capacity"]

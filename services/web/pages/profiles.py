@@ -432,6 +432,8 @@ def plainer(found: Errors) -> Errors:
     for name, plain in LIST_PLAIN.items():
         if "List should" in found.get(name, ""):
             found[name] = plain
+    if "characters" in found.get("interests", ""):
+        found["interests"] = "Please keep each interest to 32 characters or fewer."
     if "future" in found.get("recovery_date", ""):
         found["recovery_date"] = "The date cannot be in the future."
     return found
@@ -465,6 +467,32 @@ def _own(session: Session, user: User, role: ProfileRole) -> ProfilePublic | Non
     )
 
 
+FIELD_ORDER = (
+    "form",
+    "alias",
+    "gender",
+    "gender_preference",
+    "pathways",
+    "recovery_date",
+    "languages",
+    "languages_other",
+    "meeting_format",
+    "country",
+    "city",
+    "region",
+    "max_distance_km",
+    "timezone",
+    "availability",
+    "interests",
+    "about",
+    "capacity",
+)
+
+
+def _position(field: str) -> int:
+    return FIELD_ORDER.index(field) if field in FIELD_ORDER else len(FIELD_ORDER)
+
+
 def _form_page(
     request: Request,
     role: ProfileRole,
@@ -477,6 +505,8 @@ def _form_page(
     copied_from: str | None = None,
 ) -> Response:
     notice = NOTICES.get((role.value, request.query_params.get("done", "")))
+    # The summary lists the fields in the order the form asks them.
+    errors = dict(sorted(errors.items(), key=lambda item: _position(item[0])))
     kept = values["availability_kept"] and values["blocks"] == picker.decode_blocks(
         values["availability_kept_blocks"]
     )
