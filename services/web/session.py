@@ -72,11 +72,6 @@ def csrf_token(request: Request, settings: Settings) -> str:
 
 
 def _same_origin(request: Request, settings: Settings) -> bool:
-    # Our pages' no-referrer policy makes a browser send `Origin: null` with every form it
-    # posts, ours included; Sec-Fetch-Site still says where the form came from.
-    site = request.headers.get("sec-fetch-site")
-    if site is not None:
-        return site == "same-origin"
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin or origin == "null":
         return origin is None  # a browser that sends "null" hides where the form was
