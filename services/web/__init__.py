@@ -11,9 +11,9 @@ STATIC_PATH = "/static"
 
 def install_web(app: FastAPI) -> None:
     """Adds the pages and their static files to the app."""
-    from services.web.pages import public
+    from services.web.pages import coordinator, public
     from services.web.render import HERE
 
     app.mount(STATIC_PATH, StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (public,):
+    for pages in (public, coordinator):
         app.include_router(pages.router)
