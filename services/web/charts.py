@@ -30,6 +30,7 @@ PALETTE = (
 )
 INK = "#1d2a33"
 WHITE = "#ffffff"
+BLACK = "#000000"
 GRID = "#d5dbe0"
 FONT = 'font-family="system-ui, sans-serif"'
 
@@ -59,8 +60,13 @@ def contrast(first: str, second: str) -> float:
 
 
 def text_colour(background: str) -> str:
-    """Dark ink or white, whichever reads better on `background`."""
-    return INK if contrast(INK, background) >= contrast(WHITE, background) else WHITE
+    """The page's ink, black or white: the first of them that reads well on `background`
+    (4.5:1), else whichever reads best."""
+    choices = (INK, BLACK, WHITE)
+    for colour in choices:
+        if contrast(colour, background) >= 4.5:
+            return colour
+    return max(choices, key=lambda colour: contrast(colour, background))
 
 
 def _number(value: float) -> str:

@@ -122,7 +122,9 @@ def median_days_to_active_by_period(
         )
     )
     for approved_at, created_at in rows:
-        bucket = days.get(period_start(approved_at, period)) if approved_at else None
+        if approved_at is None:
+            continue
+        bucket = days.get(period_start(approved_at, period))
         if bucket is not None:
             bucket.append((approved_at - created_at).total_seconds() / 86400)
     return [
