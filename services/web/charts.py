@@ -91,7 +91,7 @@ def stacked_bars(
     count = max(len(categories), 1)
     slot = 48
     left, top, bottom = 36, 24, 40
-    legend_rows = (len(series) + 2) // 3
+    legend_rows = (len(series) + 1) // 2
     plot_height = 200
     width = left + slot * count + 12
     width = max(width, 360)
@@ -136,15 +136,20 @@ def stacked_bars(
                 f'<text x="{x + bar / 2}" y="{y - 4:.1f}" text-anchor="middle" '
                 f'font-size="12" font-weight="700" fill="{INK}">{_number(totals[i])}</text>'
             )
+        # A period's label in two short lines ("Dec" over "2026"), so neighbours never touch.
+        lines = "".join(
+            f'<tspan x="{x + bar / 2}" dy="{0 if n == 0 else 13}">{_text(part)}</tspan>'
+            for n, part in enumerate(category.split(" ", 1))
+        )
         body.append(
-            f'<text x="{x + bar / 2}" y="{base + 16}" text-anchor="middle" font-size="11" '
-            f'fill="{INK}">{_text(category)}</text>'
+            f'<text x="{x + bar / 2}" y="{base + 15}" text-anchor="middle" font-size="11" '
+            f'fill="{INK}">{lines}</text>'
         )
     legend_top = base + bottom
-    column = (width - left) // 3
+    column = (width - left) // 2
     for j, one in enumerate(series):
-        lx = left + column * (j % 3)
-        ly = legend_top + 22 * (j // 3)
+        lx = left + column * (j % 2)
+        ly = legend_top + 22 * (j // 2)
         body.append(
             f'<rect x="{lx}" y="{ly - 11}" width="14" height="14" '
             f'fill="{PALETTE[j % len(PALETTE)]}" stroke="{INK}" stroke-width="0.5"/>'
@@ -158,27 +163,30 @@ def bars(
     *,
     summary: str,
     labels: Sequence[str],
-    values: Sequence[float],
+    values: Sequence[float | None],
     unit: str = "",
     colour: str = PALETTE[0],
+    missing: str = "none",
 ) -> Markup:
-    """Horizontal bars, one per label, each with its value written after it."""
+    """Horizontal bars, one per label, each with its value written after it (`missing`
+    where a value is None)."""
     row = 30
     label_width, plot_width, right = 150, 260, 70
     width = label_width + plot_width + right
     height = row * max(len(labels), 1) + 12
-    peak = max([*values, 1])
+    peak = max([*(v for v in values if v is not None), 1])
     body = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 6 + row * i
-        length = plot_width * value / peak if value > 0 else 0
+        length = plot_width * value / peak if value is not None and value > 0 else 0
+        written = missing if value is None else f"{_number(value)}{unit}"
         body.append(
             f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end" font-size="13" '
             f'fill="{INK}">{_text(label)}</text>'
             f'<rect x="{label_width}" y="{y + 4}" width="{length:.1f}" height="{row - 10}" '
             f'fill="{colour}"/>'
             f'<text x="{label_width + length + 6:.1f}" y="{y + 18}" font-size="13" '
-            f'font-weight="700" fill="{INK}">{_number(value)}{_text(unit)}</text>'
+            f'font-weight="700" fill="{INK}">{_text(written)}</text>'
         )
     body.append(
         f'<line x1="{label_width}" y1="4" x2="{label_width}" y2="{height - 4}" stroke="{INK}"/>'

@@ -31,7 +31,11 @@ def _parsed(markup: str) -> ElementTree.Element:
 
 
 def _texts(markup: str) -> list[str]:
-    return [element.text or "" for element in _parsed(markup).iter(f"{SVG}text")]
+    """Each text's words, its lines joined by a space."""
+    return [
+        " ".join(part.strip() for part in element.itertext() if part.strip())
+        for element in _parsed(markup).iter(f"{SVG}text")
+    ]
 
 
 def test_every_chart_escapes_its_labels_and_summary() -> None:

@@ -326,8 +326,8 @@ def test_the_waiting_list_and_a_matching_run(cast: Cast) -> None:
     page = cast.client.get("/coordinator/waiting")
     assert page.status_code == 200
     words = text_of(page.text)
-    assert "Fern" in words and "Waiting since today" in words
-    assert "Why they still wait:" in words
+    assert "Fern" in words and "Waiting less than a day" in words
+    assert "Why they still wait (as PeerMatch explains it to them):" in words
     started = submit(cast.client, "/coordinator/waiting", "/coordinator/matching-runs")
     assert started.status_code == 303  # type: ignore[attr-defined]
     again = submit(cast.client, "/coordinator/waiting", "/coordinator/matching-runs")

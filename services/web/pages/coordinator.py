@@ -40,6 +40,8 @@ from services.web.words import pathway_words, strength
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 FormText = Annotated[str, Form()]
 PAGE_SIZE = 20
+# The dashboard's periods: at most a year of months or ten weeks, at least four.
+MIN_PERIODS = 4
 
 NOTICES = {
     "approved": "Approved. The two of them can now see each other's name and email.",
@@ -674,6 +676,12 @@ def dashboard_figures(
     medians = trends.median_days_to_active_by_period(
         session=session, organization_id=organization_id, period=period, count=count
     )
+    # From the first period with anything to show (keeping a few), so that a young
+    # organization's chart is not mostly empty months.
+    used = [i for i, row in enumerate(over_time) if row.total or medians[i].introductions]
+    first = min(used[0] if used else len(over_time), len(over_time) - MIN_PERIODS)
+    over_time, medians = over_time[first:], medians[first:]
+    count = len(over_time)
     labels = [_period_label(row.start, period) for row in over_time]
     shown = [code for code in OUTCOME_ORDER if any(row.counts[code] for row in over_time)]
     per = "week" if period == "week" else "month"
@@ -696,7 +704,7 @@ def dashboard_figures(
             f"{per} it was approved."
         ),
         labels=labels,
-        values=[row.median_days or 0 for row in medians],
+        values=[row.median_days for row in medians],
         unit=" days",
     )
     declines = figures.decline_reasons
