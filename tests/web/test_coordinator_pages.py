@@ -451,3 +451,40 @@ def test_the_dashboard_numbers_match_the_data(cast: Cast) -> None:
     this_week = date.today() - timedelta(days=date.today().weekday())
     label = f"{this_week.day} {this_week:%b}"
     assert _table_row(weekly, "Introductions made each week", label) == ["1", "1", "1", "3"]
+
+
+# Support resources
+
+
+def test_support_resources_are_replaced_through_the_form(cast: Cast) -> None:
+    page = cast.client.get("/coordinator/support")
+    assert page.status_code == 200
+    assert "988 Suicide" in page.text  # the defaults, to edit
+    token = csrf_of(page.text)
+    fields = {
+        "csrf_token": token,
+        "resources.0.name": "Our warmline",
+        "resources.0.contact": "Call 555-0100",
+        "resources.0.url": "https://warmline.example.org",
+        "resources.0.hours": "Evenings, 6 to 11",
+        "resources.2.name": "Second line",
+        "resources.2.contact": "Text HOME",
+        "resources.2.url": "http://not-secure.example.org",
+        "resources.2.hours": "24/7",
+    }
+    refused = cast.client.post("/coordinator/support", data=fields, follow_redirects=False)
+    assert refused.status_code == 422
+    assert 'id="resources-2-url"' in refused.text
+    assert "Use a full https:// address." in refused.text
+    assert 'aria-invalid="true"' in refused.text
+    assert 'value="Our warmline"' in refused.text  # nothing typed is lost
+    fields["resources.2.url"] = "https://second.example.org"
+    saved = cast.client.post("/coordinator/support", data=fields, follow_redirects=False)
+    assert saved.status_code == 303
+    public = cast.client.get("/api/v1/support-resources?organization=demo").json()
+    assert [r["name"] for r in public["resources"]] == ["Our warmline", "Second line"]
+    emptied = cast.client.post(
+        "/coordinator/support", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert emptied.status_code == 422
+    assert "at least one place people can turn to" in emptied.text

@@ -14,9 +14,10 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from services.api.deps import Limit, Offset, SessionDep, SettingsDep, records_reads
 from services.core.errors import Conflict, DomainError, InvalidInput
@@ -28,8 +29,9 @@ from services.core.profiles import service as profiles
 from services.core.profiles import views as profile_views
 from services.core.profiles.schemas import VettingDecision
 from services.core.safety import service as safety
+from services.core.safety import support
 from services.core.safety import views as safety_views
-from services.core.safety.schemas import ResolveIn
+from services.core.safety.schemas import ResolveIn, SupportResourcesIn
 from services.core.vocabulary import DeclineReason, EndReason, ReportStatus
 from services.web import charts
 from services.web.forms import Errors, field_errors
@@ -57,6 +59,7 @@ NOTICES = {
     ),
     "proposed": "Your proposal is made. Both people are asked whether they would like it.",
     "resolved": "The report is resolved, with your note.",
+    "support-saved": "Saved. Your members now see these on the Crisis support page.",
 }
 OUTCOME_WORDS = {
     "proposed": "Waiting for answers",
@@ -774,3 +777,72 @@ def dashboard(
             session=session, organization_id=coordinator.organization_id, period=chosen
         ),
     )
+
+
+# Support resources
+
+SUPPORT_ROWS = 10
+SUPPORT_FIELDS = ("name", "contact", "url", "hours")
+
+
+def _support(
+    request: Request,
+    rows: list[dict[str, str]],
+    *,
+    status_code: int = 200,
+    errors: Errors | None = None,
+) -> Response:
+    blank = dict.fromkeys(SUPPORT_FIELDS, "")
+    shown = [*rows, *([blank] * 2)][:SUPPORT_ROWS]
+    return page(
+        request,
+        "coordinator_support.html",
+        status_code=status_code,
+        title="Support resources",
+        notice=_notice(request),
+        rows=shown,
+        errors=errors or {},
+    )
+
+
+@router.get("/coordinator/support")
+def support_resources(request: Request, session: SessionDep, coordinator: Coordinator) -> Response:
+    resources = support.for_organization(
+        session=session, organization_id=coordinator.organization_id
+    )
+    return _support(request, [resource.model_dump() for resource in resources])
+
+
+async def _form(request: Request) -> FormData:
+    # Read here, in the event loop, so that the route itself can stay synchronous.
+    return await request.form()
+
+
+@router.post("/coordinator/support", dependencies=[Csrf])
+def replace_support_resources(
+    request: Request,
+    session: SessionDep,
+    coordinator: Coordinator,
+    form: Annotated[FormData, Depends(_form)],
+) -> Response:
+    rows = [
+        {field: str(form.get(f"resources.{i}.{field}", "")).strip() for field in SUPPORT_FIELDS}
+        for i in range(SUPPORT_ROWS)
+    ]
+    kept = [(i, row) for i, row in enumerate(rows) if any(row.values())]
+    try:
+        body = SupportResourcesIn(resources=[row for _, row in kept])  # type: ignore[arg-type]
+    except ValidationError as error:
+        errors: Errors = {}
+        for field, message in field_errors(error).items():
+            parts = field.split(".")
+            if len(parts) == 3 and parts[1].isdigit():
+                field = f"resources.{kept[int(parts[1])][0]}.{parts[2]}"
+            elif field == "resources":
+                field = "form"
+                message = "Please keep at least one place people can turn to."
+            errors[field] = message
+        upto = kept[-1][0] + 1 if kept else 0
+        return _support(request, rows[:upto], status_code=422, errors=errors)
+    support.replace(session=session, coordinator=coordinator, body=body)
+    return go("/coordinator/support", notice="support-saved")
