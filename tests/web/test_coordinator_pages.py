@@ -89,7 +89,7 @@ def status_of(cast: Cast, introduction_id: str) -> str:
 
 
 def test_the_queue_shows_both_cards_the_fit_and_the_buttons(cast: Cast) -> None:
-    _mentee, _mentor, introduction_id = awaiting(cast)
+    mentee, mentor, introduction_id = awaiting(cast)
     page = cast.client.get("/coordinator")
     assert page.status_code == 200
     html, words = page.text, text_of(page.text)
@@ -104,6 +104,11 @@ def test_the_queue_shows_both_cards_the_fit_and_the_buttons(cast: Cast) -> None:
     assert "Waiting for approval: since today" in words
     # The cards never carry contact details, and the read is in both access logs.
     assert "@example.org" not in html.replace(COORDINATOR_EMAIL, "")
+    for person in (mentee, mentor):
+        log = cast.client.get("/api/v1/me/access-log", headers=person.headers).json()
+        assert log[0]["what"] == "introduction"  # newest first (the mentor's vetting after)
+    assert page.headers["cache-control"] == "no-store"
+    assert "script-src 'self'" in page.headers["content-security-policy"]
 
 
 def test_approving_through_the_form_makes_it_active(cast: Cast) -> None:
