@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from services.core.db import transaction
+from services.core.matching import runs
 from services.core.models import Introduction, IntroductionEvent, MatchingRun, Profile
 from tests.conftest import PASSWORD
 from tests.workflow.conftest import Cast, Person
@@ -340,6 +341,16 @@ def test_the_waiting_list_and_a_matching_run(cast: Cast) -> None:
     assert "already under way" in again.text  # type: ignore[attr-defined]
     with transaction(cast.app.state.session_factory) as session:
         assert len(session.scalars(select(MatchingRun)).all()) == 1
+    followed = cast.client.get(started.headers["location"])  # type: ignore[attr-defined]
+    assert "Matching is under way" in followed.text
+    assert "waiting to start" in text_of(followed.text)
+    assert cast.client.get(f"/coordinator/waiting?run={uuid.uuid4()}").status_code == 404
+    run_id = started.headers["location"].split("run=")[1].split("&")[0]  # type: ignore[attr-defined]
+    cast.mentor(alias="Late")  # someone for the run to find
+    with transaction(cast.app.state.session_factory) as session:
+        runs.run_batch(session=session, run_id=uuid.UUID(run_id), expiry_days=7)
+    finished = text_of(cast.client.get(f"/coordinator/waiting?run={run_id}").text)
+    assert "finished. It looked at 1 waiting mentee and made 1 proposal." in finished
 
 
 def test_a_manual_proposal_names_the_rules_a_pair_breaks(cast: Cast) -> None:

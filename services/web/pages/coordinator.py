@@ -24,6 +24,8 @@ from services.core.errors import Conflict, DomainError, InvalidInput
 from services.core.introductions import manual, responsiveness, stats, transitions, trends, views
 from services.core.introductions.schemas import ManualProposal, NoteIn
 from services.core.matching import runs
+from services.core.matching import views as matching_views
+from services.core.matching.schemas import MatchingRunPublic
 from services.core.models import IntroductionStatus, Profile, User, VettingStatus
 from services.core.profiles import service as profiles
 from services.core.profiles import views as profile_views
@@ -121,6 +123,12 @@ RULE_WORDS = {
     "eligibility": "The mentor is not approved yet, or is paused or on hold.",
     "capacity": "The mentor has no free place.",
     "mentee_has_open_introduction": "The mentee already has an introduction in progress.",
+}
+RUN_WORDS = {
+    "queued": "waiting to start",
+    "running": "under way",
+    "succeeded": "finished",
+    "failed": "stopped before it finished; you can run it again",
 }
 MEETING_WORDS = {"in_person": "In person", "online": "Online", "either": "In person or online"}
 VETTING_WORDS = {
@@ -445,6 +453,7 @@ def _waiting(
     broken: Sequence[str] = (),
     chosen: dict[str, str] | None = None,
     errors: Errors | None = None,
+    run: MatchingRunPublic | None = None,
 ) -> Response:
     listing = profiles.list_waiting_mentees(
         session=session, organization_id=coordinator.organization_id, limit=limit, offset=offset
@@ -472,6 +481,8 @@ def _waiting(
         broken=[RULE_WORDS.get(code, code.replace("_", " ")) for code in broken],
         chosen=chosen or {},
         errors=errors or {},
+        run=run,
+        run_words=RUN_WORDS,
         **_words(),
     )
 
@@ -484,14 +495,20 @@ def waiting(
     coordinator: Coordinator,
     limit: Limit = PAGE_SIZE,
     offset: Offset = 0,
+    run: uuid.UUID | None = None,
 ) -> Response:
-    return _waiting(request, session, coordinator, limit=limit, offset=offset)
+    shown = None
+    if run is not None:
+        shown = matching_views.to_public(
+            runs.get_run(session=session, organization_id=coordinator.organization_id, run_id=run)
+        )
+    return _waiting(request, session, coordinator, limit=limit, offset=offset, run=shown)
 
 
 @router.post("/coordinator/matching-runs", dependencies=[Csrf])
 def run_matching(request: Request, session: SessionDep, coordinator: Coordinator) -> Response:
     try:
-        runs.queue_run(
+        run = runs.queue_run(
             session=session,
             organization_id=coordinator.organization_id,
             requested_by=coordinator.id,
@@ -509,7 +526,7 @@ def run_matching(request: Request, session: SessionDep, coordinator: Coordinator
                 "once it has finished."
             ),
         )
-    return go("/coordinator/waiting", notice="run-queued")
+    return go(f"/coordinator/waiting?run={run.id}", notice="run-queued")
 
 
 @router.post("/coordinator/proposals", dependencies=[Csrf])
