@@ -168,6 +168,42 @@ def block(
     return go("/introductions", notice="blocked")
 
 
+@router.get("/introductions/{introduction_id}/report")
+def report_form(
+    request: Request, introduction_id: uuid.UUID, session: SessionDep, user: Member
+) -> Response:
+    return _report_page(request, session, user, introduction_id)
+
+
+def _report_page(
+    request: Request,
+    session: Session,
+    user: User,
+    introduction_id: uuid.UUID,
+    *,
+    errors: dict[str, str] | None = None,
+    chosen: str = "",
+    details: str = "",
+) -> Response:
+    viewing = transitions.view(session=session, user=user, introduction_id=introduction_id)
+    if viewing.role not in {"mentee", "mentor"}:
+        raise Forbidden("Only the two people introduced can report it.")
+    shown = views.to_public(session=session, viewing=viewing)
+    other = shown.mentor if viewing.role == "mentee" else shown.mentee
+    return page(
+        request,
+        "report.html",
+        status_code=422 if errors else 200,
+        title="Report a concern",
+        introduction_id=introduction_id,
+        alias=other.alias,
+        report_words=REPORT_WORDS,
+        errors=errors or {},
+        chosen=chosen,
+        details=details,
+    )
+
+
 @router.post("/introductions/{introduction_id}/report", dependencies=[Csrf])
 def report(
     request: Request,
@@ -180,7 +216,18 @@ def report(
     try:
         filed = ReportIn(category=category, details=details or None)
     except ValidationError as error:
-        return problem(request, 422, _first(field_errors(error)))
+        errors = field_errors(error)
+        if "category" in errors:
+            errors["category"] = "Please choose what it is about."
+        return _report_page(
+            request,
+            session,
+            user,
+            introduction_id,
+            errors=errors,
+            chosen=category,
+            details=details,
+        )
     safety.report(
         session=session,
         user=user,
