@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,12 +13,21 @@ from starlette.middleware.cors import CORSMiddleware
 from services.api.edge import EdgeMiddleware, install_docs
 from services.api.errors import install_error_handlers
 from services.api.responses import declare_errors
-from services.api.routers import auth, coordinator, health, introductions, matching, me
+from services.api.routers import (
+    auth,
+    coordinator,
+    health,
+    introductions,
+    matching,
+    me,
+    places,
+)
 from services.api.routers import safety as safety_routes
 from services.core.broker import publish_to
 from services.core.db import make_engine, make_session_factory
 from services.core.logging import configure_logging
 from services.core.outbox import OutboxRelay
+from services.core.profiles import geo
 from services.core.settings import Settings, get_settings
 from services.web import install_web
 
@@ -42,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if relay is not None:
             relay.start()
+        # The city index takes a second or two to build: not on someone's first keystroke.
+        threading.Thread(target=geo.warm, name="places-index", daemon=True).start()
         yield
         if relay is not None:
             relay.stop()
@@ -86,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         coordinator.router,
         matching.router,
         safety_routes.router,
+        places.router,
     ):
         api.include_router(declare_errors(router))
     app.include_router(api)

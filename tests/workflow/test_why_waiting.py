@@ -37,7 +37,7 @@ def test_taking_the_suggestion_opens_a_match(cast: Cast) -> None:
     # The change is the whole new field: the mentee's own windows and the one to add.
     change = profile["matching_status"]["suggestions"][0]["change"]
     body = {k: v for k, v in profile.items() if k not in _READ_ONLY} | change
-    body["location"] = {"city": "Portland", "country": "US"}
+    body["location"] = {"city": "Portland", "region": "Oregon", "country": "US"}
     saved = cast.client.put(ME, json=body, headers=mentee.headers)
     assert saved.status_code == 200, saved.text
     assert len(cast.match(mentee)) == 1

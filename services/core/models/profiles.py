@@ -36,6 +36,11 @@ class Profile(Base):
     # Stored already coarsened (two decimals, about 1 km); the exact point is never kept.
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # The city the person chose, when they gave one (a public place name, never an
+    # address): its own name, region (name, or GeoNames' code) and ISO country code.
+    place_city: Mapped[str | None] = mapped_column(String(200))
+    place_region: Mapped[str | None] = mapped_column(String(100))
+    place_country: Mapped[str | None] = mapped_column(String(2))
     max_distance_km: Mapped[int] = mapped_column(Integer, default=25)
     meeting_format: Mapped[MeetingFormat] = mapped_column(EnumText(MeetingFormat, 10))
     timezone: Mapped[str] = mapped_column(String(64))

@@ -47,25 +47,29 @@ class AvailabilitySlot(BaseModel):
 
 
 class Location(BaseModel):
-    """Either coordinates or a city and country; stored coarsened to about 1 km."""
+    """Either coordinates or a city, its region where the name is shared, and its country;
+    stored coarsened to about 1 km."""
 
     model_config = ConfigDict(extra="forbid")
 
     latitude: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
     longitude: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     city: Annotated[str, Field(min_length=1, max_length=100), NAME_RULES] | None = None
+    # The first-level division (a US state, a Swiss canton): needed where a country has
+    # several cities of the name, as Portland in Oregon and in Maine.
+    region: Annotated[str, Field(min_length=1, max_length=100), NAME_RULES] | None = None
     country: Annotated[str, Field(min_length=2, max_length=100), NAME_RULES] | None = None
 
     @model_validator(mode="after")
     def _one_form(self) -> Location:
         has_point = self.latitude is not None or self.longitude is not None
-        has_place = self.city is not None or self.country is not None
+        has_place = self.city is not None or self.country is not None or self.region is not None
         if has_point and has_place:
             raise ValueError("give either latitude and longitude, or city and country")
         if has_point and (self.latitude is None or self.longitude is None):
             raise ValueError("latitude and longitude go together")
         if has_place and (self.city is None or self.country is None):
-            raise ValueError("city and country go together")
+            raise ValueError("city and country go together (region is optional)")
         if not has_point and not has_place:
             raise ValueError("give latitude and longitude, or city and country")
         return self
@@ -145,10 +149,24 @@ class MentorProfileIn(ProfileBase):
 
 
 class LocationPublic(BaseModel):
-    """A stored, coarsened location."""
+    """A stored, coarsened location, and the city chosen when it was given as one."""
 
     latitude: float
     longitude: float
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    label: str | None = None
+
+
+class PlaceSuggestion(BaseModel):
+    """A city the search offers: send back city, region and country as the location."""
+
+    city: str
+    # The region's name, or GeoNames' code for it where no name is known; null if none.
+    region: str | None
+    country: str
+    label: str
 
 
 class ProfileBlockerPublic(BaseModel):

@@ -23,7 +23,7 @@ from services.core.models import (
 )
 from services.core.notifications import notify_coordinators, notify_user
 from services.core.pagination import Page, paginate
-from services.core.profiles.geo import coarsen, resolve_city
+from services.core.profiles.places import locate
 from services.core.profiles.schemas import (
     MenteeProfileIn,
     MentorProfileIn,
@@ -94,20 +94,15 @@ def _stored_fields(body: MenteeProfileIn | MentorProfileIn) -> dict[str, Any]:
     fields = body.model_dump(mode="json", exclude={"location"})
     fields["recovery_date"] = body.recovery_date
     fields["latitude"] = fields["longitude"] = None
+    fields["place_city"] = fields["place_region"] = fields["place_country"] = None
     if body.location is not None:
-        if body.location.city is not None and body.location.country is not None:
-            place = resolve_city(body.location.city, body.location.country)
-            if place is None:
-                # Never repeat what was sent: describe the problem instead.
-                raise InvalidInput(
-                    "location.city",
-                    "we could not find this city in this country (cities of 15,000 people "
-                    "or more are known; a nearby larger town, or coordinates, will do)",
-                )
-        else:
-            assert body.location.latitude is not None and body.location.longitude is not None
-            place = coarsen(body.location.latitude, body.location.longitude)
-        fields["latitude"], fields["longitude"] = place.latitude, place.longitude
+        located = locate(body.location)
+        fields["latitude"], fields["longitude"] = located.point.latitude, located.point.longitude
+        if located.city is not None:
+            # The public place's own name, not what was typed.
+            fields["place_city"] = located.city.name
+            fields["place_region"] = located.city.region
+            fields["place_country"] = located.city.country
     return fields
 
 

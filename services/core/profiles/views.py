@@ -15,6 +15,7 @@ from services.core.matching.eligibility import active_mentee_count, mentee_holds
 from services.core.matching.participants import reference_date, to_participant
 from services.core.matching.waiting import blockers, waiting_reasons
 from services.core.models import Profile, ProfileRole, User
+from services.core.profiles.geo import label_for
 from services.core.profiles.schemas import (
     LocationPublic,
     MatchingStatus,
@@ -37,7 +38,7 @@ def to_public(*, session: Session, profile: Profile, with_status: bool = False) 
     """A profile as its owner sees it; `with_status` adds, for a waiting mentee, why they
     still wait (it reads the organization's mentors, so only where it is asked for)."""
     location = (
-        LocationPublic(latitude=profile.latitude, longitude=profile.longitude)
+        LocationPublic(latitude=profile.latitude, longitude=profile.longitude, **place_of(profile))
         if profile.latitude is not None and profile.longitude is not None
         else None
     )
@@ -82,6 +83,18 @@ def to_public(*, session: Session, profile: Profile, with_status: bool = False) 
         active_mentees=active_mentee_count(session=session, mentor_id=profile.id),
         vetting_message=vetting_message(profile),
     )
+
+
+def place_of(profile: Profile) -> dict[str, str | None]:
+    """The city a profile's owner chose, with its label, or nothing if they gave a point."""
+    if profile.place_city is None or profile.place_country is None:
+        return {}
+    return {
+        "city": profile.place_city,
+        "region": profile.place_region,
+        "country": profile.place_country,
+        "label": label_for(profile.place_city, profile.place_region, profile.place_country),
+    }
 
 
 def recovery_band(recovery_date: date | None, today: date | None = None) -> str:
