@@ -85,7 +85,9 @@ def _mentor(site: LiveSite, open_page: OpenPage, name: str, alias: str, pathway:
     _fill_profile(mentor.page, alias=alias, pathway=pathway, mentor=True)
     _choose_city(mentor.page, "Portl", "Portland, Oregon, United States")
     mentor.page.get_by_role("button", name="Save my mentor profile").click()
-    expect(mentor.page.get_by_text("A coordinator will review your profile")).to_be_visible()
+    expect(
+        mentor.page.get_by_role("status").filter(has_text="A coordinator will review")
+    ).to_be_visible()
     return mentor
 
 
@@ -105,7 +107,7 @@ def _mentee(site: LiveSite, open_page: OpenPage, name: str, alias: str, pathway:
     _fill_profile(mentee.page, alias=alias, pathway=pathway, mentor=False)
     _choose_city(mentee.page, "Portla", "Portland, Oregon, United States")
     mentee.page.get_by_role("button", name="Save my mentee profile").click()
-    expect(mentee.page.get_by_text("We will look for a match")).to_be_visible()
+    expect(mentee.page.get_by_role("status").filter(has_text="look for a match")).to_be_visible()
     return mentee
 
 
