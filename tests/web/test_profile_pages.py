@@ -26,6 +26,9 @@ MENTEE_API = "/api/v1/me/mentee-profile"
 MENTOR_API = "/api/v1/me/mentor-profile"
 Fields = dict[str, list[str]]
 
+# A location given as a point has no place name.
+POINT_ONLY = {"city": None, "region": None, "country": None, "label": None}
+
 
 class FormReader(HTMLParser):
     """What a browser would send for each form on a page, and the text of each field's
@@ -273,6 +276,10 @@ def test_a_mentee_saves_every_field_and_sees_it_again(
     assert saved["languages"] == ["en", "es", "pl"]
     assert saved["meeting_format"] == "either"
     assert saved["location"] == {
+        "city": "Seattle",
+        "region": "Washington",
+        "country": "US",
+        "label": "Seattle, Washington, United States",
         "latitude": pytest.approx(47.61, abs=0.02),
         "longitude": pytest.approx(-122.33, abs=0.02),
     }
@@ -361,7 +368,7 @@ def test_times_off_the_blocks_are_kept_until_the_ticks_change(
     assert client.post("/profile/mentee", data=form, follow_redirects=False).status_code == 303
     saved = client.get(MENTEE_API, headers=headers).json()
     assert saved["availability"] == body["availability"]
-    assert saved["location"] == {"latitude": 45.52, "longitude": -122.68}
+    assert saved["location"] == {**POINT_ONLY, "latitude": 45.52, "longitude": -122.68}
 
     form["availability"] = ["mon-morning"]
     assert client.post("/profile/mentee", data=form, follow_redirects=False).status_code == 303
@@ -419,7 +426,7 @@ def test_a_point_that_is_no_city_centre_is_kept_as_it_was(
     assert form["city"] == [""]
     assert client.post("/profile/mentee", data=form, follow_redirects=False).status_code == 303
     saved = client.get(MENTEE_API, headers=headers).json()
-    assert saved["location"] == {"latitude": 45.6, "longitude": -122.5}
+    assert saved["location"] == {**POINT_ONLY, "latitude": 45.6, "longitude": -122.5}
 
 
 def _form_data(fields: Fields) -> Any:

@@ -133,6 +133,7 @@ COPIED = (
     "saved_latitude",
     "saved_longitude",
     "saved_place",
+    "saved_named",
     "max_distance_km",
     "timezone",
     "blocks",
@@ -242,6 +243,7 @@ def empty_values(role: ProfileRole) -> Values:
         "saved_latitude": "",
         "saved_longitude": "",
         "saved_place": "",
+        "saved_named": "",
         "max_distance_km": "25",
         "timezone": "",
         "blocks": set(),
@@ -283,7 +285,13 @@ def values_from_profile(profile: ProfilePublic, role: ProfileRole) -> Values:
         values["availability_kept_blocks"] = picker.encode_blocks(blocks)
     if profile.location is not None:
         latitude, longitude = profile.location.latitude, profile.location.longitude
-        found = place_at(latitude, longitude)
+        named = getattr(profile.location, "city", None)
+        found = (
+            (named, profile.location.region or "", profile.location.country or "")
+            if named
+            else place_at(latitude, longitude)
+        )
+        values["saved_named"] = "yes" if named else ""
         if found is not None:
             values["city"], values["region"], values["country"] = found
         else:
@@ -343,7 +351,11 @@ def _location(values: Values, errors: Errors) -> dict[str, Any] | None:
     except ValueError:
         saved = None
     if saved is not None and key == values["saved_place"]:
-        # Unchanged: keep the stored point as it is, whatever the city search says now.
+        if values.get("saved_named") == "yes" and city.strip():
+            # Unchanged and chosen by name: the same place again, its name kept.
+            named = {"city": city, "country": country}
+            return {**named, "region": region} if region.strip() else named
+        # Unchanged and given as a point: keep the stored point as it is.
         return {"latitude": saved[0], "longitude": saved[1]}
     if city.strip():
         if not country.strip():
