@@ -81,6 +81,19 @@ MENTORS: list[dict[str, Any]] = [
         "vetted": False,
         "days": 2,
     },
+    {
+        # Free on Saturday mornings, when nobody waiting is: her places are for newcomers
+        # (the README's walk-through signs one up).
+        "alias": "Linden",
+        "gender": "woman",
+        "pathways": ["aa"],
+        "recovery_date": date(2014, 8, 3),
+        "interests": ["walking", "parenting"],
+        "about": "Eleven years sober; Saturday mornings are my time to give back.",
+        "availability": [{"day": "sat", "start": "09:00", "end": "12:00"}],
+        "vetted": True,
+        "days": 100,
+    },
 ]
 
 # Mentees after the demo mentee (mentee@), as mentee2@, mentee3@, ... `days`: how long ago
