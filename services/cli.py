@@ -45,7 +45,15 @@ def _build_parser() -> argparse.ArgumentParser:
     coordinator.add_argument("--organization-name", default=None)
     serve = commands.add_parser("run", help="serve the API with a worker and its scheduler")
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-    commands.add_parser("seed-demo", help="create the demo organization and people (idempotent)")
+    demo = commands.add_parser(
+        "seed-demo", help="create the demo organization and people (idempotent)"
+    )
+    demo.add_argument(
+        "--reset",
+        action="store_true",
+        help="first delete the demo people and all of theirs (the organization, its "
+        "settings, coordinators and other accounts stay)",
+    )
     return parser
 
 
@@ -156,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "seed-demo":
         from services.core.demo import seed_demo_command
 
-        return seed_demo_command()
+        return seed_demo_command(reset_first=args.reset)
     raise AssertionError(args.command)  # argparse rejects unknown commands first
 
 
