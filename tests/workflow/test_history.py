@@ -35,7 +35,8 @@ def test_a_withdrawn_mentor_leaves_every_outcome_behind_naming_nobody(cast: Cast
     assert declined.json()["status"] == "declined", declined.text
     active_id = _activate(cast, staying, mentor)
 
-    assert cast.client.delete("/api/v1/me/mentor-profile", headers=mentor.headers).status_code == 204
+    withdrawn = cast.client.delete("/api/v1/me/mentor-profile", headers=mentor.headers)
+    assert withdrawn.status_code == 204
 
     rows = _rows(cast)
     assert set(rows) == {declined_id, active_id}  # nothing was deleted with the profile
@@ -82,7 +83,8 @@ def test_a_withdrawn_mentor_leaves_every_outcome_behind_naming_nobody(cast: Cast
 def test_a_withdrawn_mentee_leaves_their_proposal_ended_and_nameless(cast: Cast) -> None:
     mentor, mentee = cast.mentor(), cast.mentee()
     [proposed_id] = cast.match(mentee)
-    assert cast.client.delete("/api/v1/me/mentee-profile", headers=mentee.headers).status_code == 204
+    withdrawn = cast.client.delete("/api/v1/me/mentee-profile", headers=mentee.headers)
+    assert withdrawn.status_code == 204
 
     row = _rows(cast)[proposed_id]
     assert row.status == "ended"
