@@ -12,7 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from services.api.edge import EdgeMiddleware, install_docs
 from services.api.errors import install_error_handlers
 from services.api.responses import declare_errors
-from services.api.routers import auth, coordinator, health, introductions, matching, me
+from services.api.routers import auth, coordinator, health, introductions, matching, me, model
 from services.api.routers import safety as safety_routes
 from services.core.broker import publish_to
 from services.core.db import make_engine, make_session_factory
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         introductions.router,
         coordinator.router,
         matching.router,
+        model.router,
         safety_routes.router,
     ):
         api.include_router(declare_errors(router))

@@ -61,33 +61,41 @@ class Fit:
         return bool(self.figures["beats_hand"])
 
 
-def check_size(labels: np.ndarray) -> None:
+def check_size(
+    labels: np.ndarray, *, min_outcomes: int = MIN_OUTCOMES, min_each: int = MIN_EACH
+) -> None:
     """Raise TooFewOutcomes unless there is enough to learn from."""
     positive = int(labels.sum())
     negative = len(labels) - positive
-    if len(labels) < MIN_OUTCOMES or positive < MIN_EACH or negative < MIN_EACH:
+    if len(labels) < min_outcomes or positive < min_each or negative < min_each:
         raise TooFewOutcomes(
-            f"needs at least {MIN_OUTCOMES} outcomes, with at least {MIN_EACH} that became "
-            f"active and {MIN_EACH} that did not; this history has {len(labels)} "
+            f"needs at least {min_outcomes} outcomes, with at least {min_each} that became "
+            f"active and {min_each} that did not; this history has {len(labels)} "
             f"({positive} became active, {negative} did not)"
         )
 
 
-def split_by_time(days: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Train and held-out positions: the latest share of the proposals is held out."""
+BY_TIME = "by time: the latest quarter of the proposals held out"
+STRATIFIED = "stratified: a quarter of each kind of outcome held out (the latest were one kind)"
+
+
+def split_by_time(days: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
+    """Train and held-out positions, and how they were split: the latest share of the
+    proposals is held out, unless that leaves one part without both kinds of outcome."""
     order = np.argsort(days, kind="stable")
     cut = round(len(order) * (1 - HELD_OUT_SHARE))
     train, test = order[:cut], order[cut:]
-    if len(set(labels[test].tolist())) < 2 or len(set(labels[train].tolist())) < 2:
+    train_counts = np.bincount(labels[train], minlength=2)
+    if len(set(labels[test].tolist())) < 2 or train_counts.min() < 2:
         # One kind of outcome only at the end: a stratified split instead (seeded).
         rng = np.random.default_rng(0)
         test_mask = np.zeros(len(labels), dtype=bool)
         for value in (0, 1):
             rows = np.flatnonzero(labels == value)
-            take = max(1, round(len(rows) * HELD_OUT_SHARE))
+            take = min(max(1, round(len(rows) * HELD_OUT_SHARE)), len(rows) - 2)
             test_mask[rng.choice(rows, size=take, replace=False)] = True
-        return np.flatnonzero(~test_mask), np.flatnonzero(test_mask)
-    return train, test
+        return np.flatnonzero(~test_mask), np.flatnonzero(test_mask), STRATIFIED
+    return train, test, BY_TIME
 
 
 def _folds(labels: np.ndarray) -> StratifiedKFold:
@@ -159,6 +167,8 @@ def fit_outcomes(
     *,
     alternatives: Callable[[np.ndarray], Alternatives] | None = None,
     weights: Weights = DEFAULT_WEIGHTS,
+    min_outcomes: int = MIN_OUTCOMES,
+    min_each: int = MIN_EACH,
 ) -> Fit:
     """Fit on outcomes (raw features, 1 = became active, proposal day numbers) and judge
     the model, the trees and the hand weights on the same held-out outcomes.
@@ -167,8 +177,8 @@ def fit_outcomes(
     those positions (the ones that became active), for the ranking figure; without it
     that figure is None. Raises TooFewOutcomes on a small history."""
     labels = np.asarray(labels, dtype=np.int64)
-    check_size(labels)
-    train, test = split_by_time(np.asarray(days), labels)
+    check_size(labels, min_outcomes=min_outcomes, min_each=min_each)
+    train, test, split = split_by_time(np.asarray(days), labels)
     x = design_matrix(raw)
     y_train, y_test = labels[train], labels[test]
     positives = test[y_test == 1]
@@ -193,7 +203,7 @@ def fit_outcomes(
         "became_active": int(labels.sum()),
         "train": len(train),
         "held_out": len(test),
-        "split": "by time: the latest quarter of the proposals held out",
+        "split": split,
         "model": _figures(
             y_test, logistic.predict(test_raw), _top_share(others, logistic.predict, n_positive)
         ),

@@ -33,6 +33,7 @@ from services.core.matching.eligibility import (
     mentee_holds_introduction,
     waiting_mentee,
 )
+from services.core.matching.learning import ACTIVE_MODELS
 from services.core.matching.mentor_index import MENTOR_INDEXES, Snapshot
 from services.core.matching.participants import reference_date, to_participant
 from services.core.matching.proposals import Candidate, create_proposal, organization_lock
@@ -116,7 +117,14 @@ def _place_mentee(
             return
         proposal = create_proposal(
             session=session,
-            candidate=Candidate(mentee, mentor, found.score, found.explanation),
+            candidate=Candidate(
+                mentee,
+                mentor,
+                found.score,
+                found.explanation,
+                found.features,
+                places.model_version,
+            ),
             expiry_days=expiry_days,
             source="incremental",
         )
@@ -146,17 +154,23 @@ def _fill_mentor(session: Session, mentor: Profile, expiry_days: int) -> MatchOu
         for m in eligible_mentees(session=session, organization_id=mentor.organization_id)
         if str(m.id) not in excluded
     }
+    number, model = ACTIVE_MODELS.get(session, mentor.organization_id)
     while len(outcome.proposals) < free and mentees:
         others = [to_participant(m, today=today) for m in mentees.values()]
         me = to_participant(mentor, holding=load + len(outcome.proposals), today=today)
         # The score carries the batch run's bonus for who waited longer.
-        found = best_partner(me, others, side="mentees", reference_date=today)
+        found = best_partner(me, others, side="mentees", reference_date=today, model=model)
         if found is None:
             break
         proposal = create_proposal(
             session=session,
             candidate=Candidate(
-                mentees.pop(found.partner_id), mentor, found.score, found.explanation
+                mentees.pop(found.partner_id),
+                mentor,
+                found.score,
+                found.explanation,
+                found.features,
+                number,
             ),
             expiry_days=expiry_days,
             source="incremental",

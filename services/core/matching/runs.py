@@ -18,6 +18,7 @@ from services.core.matching.eligibility import (
     eligible_mentors,
     excluded_profile_pairs,
 )
+from services.core.matching.learning import ACTIVE_MODELS
 from services.core.matching.participants import reference_date, to_participant
 from services.core.matching.proposals import Candidate, create_proposals
 from services.core.models import MatchingRun, MatchingRunStatus, Organization
@@ -60,10 +61,13 @@ def solve_waiting(
         mentors=tuple(to_participant(m, holding=load, today=today) for m, load in mentors),
         exclusions=exclusions | same_person,
     )
-    solution = solve(problem)
+    number, model = ACTIVE_MODELS.get(session, organization_id)
+    solution = solve(problem, model=model)
     by_id = {str(p.id): p for p in mentees} | {str(m.id): m for m, _ in mentors}
     candidates = [
-        Candidate(by_id[p.mentee_id], by_id[p.mentor_id], p.score, p.explanation)
+        Candidate(
+            by_id[p.mentee_id], by_id[p.mentor_id], p.score, p.explanation, p.features, number
+        )
         for p in solution.proposals
     ]
     participants = {p.id: p for p in (*problem.mentees, *problem.mentors)}

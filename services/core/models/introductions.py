@@ -64,6 +64,8 @@ class Introduction(Base):
     # The pair's raw features when it was proposed (`services.matcher.features`), numbers
     # only: what the learned model trains on once the outcome is known. None before 1.1.
     features: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    # The number of the organization's model version that scored it; None: hand weights.
+    model_version: Mapped[int | None] = mapped_column(Integer)
     # What the cards show: rounded distance (None when online) and weekly overlap.
     distance_km: Mapped[float | None] = mapped_column(Float)
     overlap_minutes: Mapped[int] = mapped_column(Integer, default=0)
