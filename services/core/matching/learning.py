@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.core.errors import Conflict, NotFound
@@ -159,8 +160,11 @@ def refit(*, session: Session, organization_id: uuid.UUID, minimum: Minimum) -> 
         training_size=len(outcomes),
         active=False,
     )
-    session.add(version)
-    session.flush()
+    try:
+        with session.begin_nested():  # two refits at once: the second finds its number taken
+            session.add(version)
+    except IntegrityError:
+        return Refit(None, False, "another refit stored this version first")
     if fit.beats_hand:
         activate(session=session, organization_id=organization_id, number=version.number)
     logger.info(
@@ -175,6 +179,13 @@ def refit(*, session: Session, organization_id: uuid.UUID, minimum: Minimum) -> 
 
 def activate(*, session: Session, organization_id: uuid.UUID, number: int | None) -> None:
     """Make version `number` the one the engine uses, or the hand weights (None)."""
+    # Lock the organization's versions first, so that two activations at once queue up
+    # instead of both finding none active and breaking the one-active rule.
+    session.scalars(
+        select(ModelVersion.id)
+        .where(ModelVersion.organization_id == organization_id)
+        .with_for_update()
+    ).all()
     chosen = None
     if number is not None:
         chosen = session.scalars(
