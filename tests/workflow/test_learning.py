@@ -15,6 +15,7 @@ from services.core.matching import learning
 from services.core.matching.runs import queue_run, run_batch
 from services.core.models import Introduction, ModelVersion, Organization
 from services.matcher.features import FEATURES, hand_score
+from services.matcher.learned import LearnedModel
 from tests.workflow.conftest import Cast
 
 MINIMUM = learning.Minimum(outcomes=40, each=10)
@@ -149,3 +150,53 @@ def test_a_model_that_does_not_beat_the_hand_weights_is_kept_but_not_used(cast: 
     assert model["source"] == "hand"
     listed = cast.client.get("/api/v1/coordinator/model/versions", headers=cast.coordinator)
     assert [(v["number"], v["active"]) for v in listed.json()] == [(1, False)]
+
+
+def test_many_activations_at_once_leave_exactly_one_version_active(cast: Cast) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.workflow.test_concurrency import _at_once
+
+    organization_id = _organization_id(cast)
+    with transaction(cast.app.state.session_factory) as session:
+        for number in (1, 2, 3, 4):
+            session.add(
+                ModelVersion(
+                    organization_id=organization_id,
+                    number=number,
+                    kind="logistic",
+                    params=LearnedModel(
+                        features=("same_gender",),
+                        mean=np.array([0.5]),
+                        scale=np.array([0.5]),
+                        coef=np.array([float(number)]),
+                        intercept=0.0,
+                    ).as_dict(),
+                    figures={},
+                    features=["same_gender"],
+                    training_size=0,
+                    active=False,
+                )
+            )
+    clients = [TestClient(cast.app) for _ in range(4)]
+
+    def activate(client: TestClient, number: int) -> int:
+        return client.post(
+            "/api/v1/coordinator/model/activate",
+            json={"version": number},
+            headers=cast.coordinator,
+        ).status_code
+
+    for client in clients:
+        client.__enter__()
+    try:
+        statuses = _at_once(
+            [lambda c=c, n=n: activate(c, n) for n, c in enumerate(clients, start=1)]
+        )
+    finally:
+        for client in clients:
+            client.__exit__(None, None, None)
+    assert statuses == [200, 200, 200, 200]
+    with transaction(cast.app.state.session_factory) as session:
+        active = session.scalars(select(ModelVersion).where(ModelVersion.active.is_(True))).all()
+        assert len(active) == 1
