@@ -63,7 +63,7 @@ class Introduction(Base):
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The pair's raw features when it was proposed (`services.matcher.features`), numbers
     # only: what the learned model trains on once the outcome is known. None before 1.1.
-    features: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    features: Mapped[dict[str, float] | None] = mapped_column(JSON(none_as_null=True))
     # The number of the organization's model version that scored it; None: hand weights.
     model_version: Mapped[int | None] = mapped_column(Integer)
     # What the cards show: rounded distance (None when online) and weekly overlap.
