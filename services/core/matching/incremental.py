@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
+from services.core.matching.active_models import ACTIVE_MODELS
 from services.core.matching.eligibility import (
     eligible_mentees,
     excluded_partners,
@@ -33,7 +34,6 @@ from services.core.matching.eligibility import (
     mentee_holds_introduction,
     waiting_mentee,
 )
-from services.core.matching.learning import ACTIVE_MODELS
 from services.core.matching.mentor_index import MENTOR_INDEXES, Snapshot
 from services.core.matching.participants import reference_date, to_participant
 from services.core.matching.proposals import Candidate, create_proposal, organization_lock

@@ -5,15 +5,14 @@ The training data are the organization's closed introductions that kept the raw 
 they were proposed on (`Introduction.features`, numbers only, kept when a profile goes):
 one became a mentorship if a coordinator approved it, and did not if it was declined,
 expired or rejected; one ended before approval (a withdrawal, an erasure) says nothing.
+The workers' cache of the active model is `active_models.py`.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from sqlalchemy import func, or_, select, update
@@ -26,7 +25,6 @@ from services.core.outbox import enqueue
 from services.core.task_names import MODEL_REFIT_TASK
 from services.matcher import DEFAULT_WEIGHTS
 from services.matcher.features import FEATURES
-from services.matcher.learned import LearnedModel
 
 logger = logging.getLogger("peermatch.learning")
 DID_NOT = (IntroductionStatus.declined, IntroductionStatus.expired, IntroductionStatus.rejected)
@@ -239,40 +237,3 @@ def outcome_count(*, session: Session, organization_id: uuid.UUID) -> int:
         )
         or 0
     )
-
-
-class ActiveModels:
-    """Per process: each organization's active model, loaded once and again only when the
-    active version changes (one indexed lookup of its number per use)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._models: dict[uuid.UUID, tuple[int, LearnedModel]] = {}
-
-    def get(
-        self, session: Session, organization_id: uuid.UUID
-    ) -> tuple[int | None, LearnedModel | None]:
-        """The active version's number and model, or (None, None) for the hand weights."""
-        number = session.scalar(
-            select(ModelVersion.number).where(
-                ModelVersion.organization_id == organization_id, ModelVersion.active.is_(True)
-            )
-        )
-        if number is None:
-            return None, None
-        with self._lock:
-            cached = self._models.get(organization_id)
-            if cached is not None and cached[0] == number:
-                return cached
-        params: Any = session.scalar(
-            select(ModelVersion.params).where(
-                ModelVersion.organization_id == organization_id, ModelVersion.number == number
-            )
-        )
-        model = LearnedModel.from_dict(params)
-        with self._lock:
-            self._models[organization_id] = (number, model)
-        return number, model
-
-
-ACTIVE_MODELS = ActiveModels()

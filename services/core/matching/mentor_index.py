@@ -19,8 +19,8 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.core.matching.active_models import ACTIVE_MODELS
 from services.core.matching.eligibility import organization_load, vetted_mentor
-from services.core.matching.learning import ACTIVE_MODELS
 from services.core.matching.participants import to_participant
 from services.core.models import Profile
 from services.matcher import Participant, PartnerIndex, PartnerMatch

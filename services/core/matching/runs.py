@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
 from services.core.errors import Conflict, NotFound
+from services.core.matching.active_models import ACTIVE_MODELS
 from services.core.matching.eligibility import (
     eligible_mentees,
     eligible_mentors,
     excluded_profile_pairs,
 )
-from services.core.matching.learning import ACTIVE_MODELS
 from services.core.matching.participants import reference_date, to_participant
 from services.core.matching.proposals import Candidate, create_proposals
 from services.core.models import MatchingRun, MatchingRunStatus, Organization
