@@ -4,6 +4,7 @@ Also times `PartnerIndex.explain_waiting`, what the API runs for a member's own
 `matching_status`: why they wait and what single change would open a match.
 
 .venv/bin/python benchmarks/bench_incremental.py [--mentors 20000] [--queries 2000]
+.venv/bin/python benchmarks/bench_incremental.py --model benchmarks/out/bench-model.json
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--explained", type=int, default=500, help="mentees to explain")
+    parser.add_argument("--model", default=None, help="a model file (peermatch model fit)")
     args = parser.parse_args()
+    from services.matcher.learned import load_model
+
+    model = load_model(Path(args.model).read_bytes()) if args.model else None
     import msgspec
 
     problem = load_problem(
@@ -38,7 +43,10 @@ def main() -> int:
     )
     started = time.perf_counter()
     index = PartnerIndex.for_mentors(
-        problem.mentors, reference_date=problem.reference_date, settings=problem.settings
+        problem.mentors,
+        reference_date=problem.reference_date,
+        settings=problem.settings,
+        model=model,
     )
     built = time.perf_counter() - started
     for mentee in problem.mentees[:20]:  # warm caches (timezone offsets, allocator)

@@ -29,6 +29,7 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     _add_solve(commands)
+    _add_model(commands)
 
     coordinator = commands.add_parser(
         "create-coordinator", help="create a coordinator account (and its organization if new)"
@@ -93,7 +94,9 @@ def _add_solve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="propose introductions for a solve file (format: docs/SOLVE_FORMAT.md)",
         description=SOLVE_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage="peermatch solve [-h] [--progress [WHEN]] [--quiet] [--no-reasons] FILE",
+        usage=(
+            "peermatch solve [-h] [--progress [WHEN]] [--quiet] [--no-reasons] [--model MODEL] FILE"
+        ),
     )
     solve.add_argument(
         "file",
@@ -127,7 +130,37 @@ def _add_solve(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "empty; a little faster) (default: include the reasons)"
         ),
     )
+    solve.add_argument(
+        "--model",
+        default=None,
+        metavar="MODEL",
+        help=(
+            "rank the feasible pairs by a learned model's chance (a file written by "
+            "`peermatch model fit`) instead of the hand weights (default: hand weights)"
+        ),
+    )
     solve.set_defaults(solve_parser=solve)
+
+
+MODEL_FIT_DESCRIPTION = """Fit the learned model on a history file: a solve input plus
+`outcomes`, the past introductions and whether each became a mentorship
+(docs/SOLVE_FORMAT.md, "History"). The latest quarter of the proposals is held out;
+the model's AUC, log loss and share of mentorships ranked first are printed beside the
+hand weights' on those same outcomes. A malformed or too small history exits with
+status 2 and says why."""
+
+
+def _add_model(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    model = commands.add_parser("model", help="fit a learned model on past outcomes")
+    actions = model.add_subparsers(dest="model_command", required=True, metavar="ACTION")
+    fit = actions.add_parser(
+        "fit",
+        help="fit a model on a history file and print its held-out figures",
+        description=MODEL_FIT_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fit.add_argument("history", metavar="HISTORY", help="the history file, or - for stdin")
+    fit.add_argument("-o", "--output", required=True, metavar="MODEL", help="where to write it")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,7 +176,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.file is None:
             args.solve_parser.error("the following arguments are required: FILE")
 
-        return run_solve(args.file, progress=args.progress, quiet=args.quiet, reasons=args.reasons)
+        return run_solve(
+            args.file,
+            progress=args.progress,
+            quiet=args.quiet,
+            reasons=args.reasons,
+            model=args.model,
+        )
+    if args.command == "model":
+        from services.matcher.model_cli import run_fit
+
+        return run_fit(args.history, args.output)
     if args.command == "create-coordinator":
         from services.core.accounts.commands import create_coordinator_command
 

@@ -16,6 +16,7 @@ from services.core.logging import configure_logging
 from services.core.settings import VAR_DIR, get_settings
 from services.core.task_names import (
     EXPIRE_TASK,
+    MODEL_REFIT_ALL_TASK,
     PRUNE_ACCESS_LOG_TASK,
     RECONCILE_TASK,
     RELAY_TASK,
@@ -52,6 +53,10 @@ def make_celery() -> Celery:
                 "schedule": timedelta(seconds=settings.expiry_check_seconds),
             },
             "prune-access-log": {"task": PRUNE_ACCESS_LOG_TASK, "schedule": timedelta(hours=1)},
+            "refit-models": {
+                "task": MODEL_REFIT_ALL_TASK,
+                "schedule": timedelta(hours=settings.model_refit_hours),
+            },
             "relay-outbox": {"task": RELAY_TASK, "schedule": timedelta(seconds=10)},
             "reconcile-waiting": {
                 "task": RECONCILE_TASK,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from services.core.db import utcnow
 from services.core.introductions.responsiveness import remind_due
 from services.core.introductions.transitions import expire_due
+from services.core.matching import learning
 from services.core.matching.incremental import match_profile
 from services.core.matching.reconcile import reconcile
 from services.core.matching.runs import (
@@ -29,6 +30,8 @@ from services.core.settings import get_settings
 from services.core.task_names import (
     EXPIRE_TASK,
     MATCH_PROFILE_TASK,
+    MODEL_REFIT_ALL_TASK,
+    MODEL_REFIT_TASK,
     PRUNE_ACCESS_LOG_TASK,
     RECONCILE_TASK,
     RELAY_TASK,
@@ -101,6 +104,31 @@ def run(run_id: str) -> str | None:
 def run_all() -> int:
     """The periodic global assignment: queue a run for every organization."""
     return unit(queue_all_runs)
+
+
+@app.task(name=MODEL_REFIT_TASK)
+def refit_model(organization_id: str) -> int | None:
+    """Fit a new model version on an organization's outcomes (activated if it beats the
+    hand weights); returns its number, or None when there was nothing to fit."""
+
+    settings = get_settings()
+    minimum = learning.Minimum(settings.model_min_outcomes, settings.model_min_each)
+
+    def work(*, session: Session) -> int | None:
+        done = learning.refit(
+            session=session, organization_id=uuid.UUID(organization_id), minimum=minimum
+        )
+        return done.version.number if done.version is not None else None
+
+    return unit(work)
+
+
+@app.task(name=MODEL_REFIT_ALL_TASK)
+def refit_all_models() -> int:
+    """The weekly refit (beat): queue a refit for every organization with enough outcomes."""
+    settings = get_settings()
+    minimum = learning.Minimum(settings.model_min_outcomes, settings.model_min_each)
+    return unit(partial(learning.queue_all_refits, minimum=minimum))
 
 
 @app.task(name=EXPIRE_TASK)

@@ -1,7 +1,7 @@
 """Places: the city a person chose for their profile (name, region, country).
 
 Revision ID: d5a000000001
-Revises: c4e000000004
+Revises: e2b000000006
 Create Date: 2026-12-03 11:30:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d5a000000001"
-down_revision: str | None = "c4e000000004"
+down_revision: str | None = "e2b000000006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -20,6 +20,7 @@ from services.api.routers import (
     introductions,
     matching,
     me,
+    model,
     places,
 )
 from services.api.routers import safety as safety_routes
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         introductions.router,
         coordinator.router,
         matching.router,
+        model.router,
         safety_routes.router,
         places.router,
     ):

@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     # Matching and the introductions workflow.
     proposal_expiry_days: int = Field(default=7, ge=1, le=60)
     batch_matching_minutes: int = Field(default=360, ge=1)
+    # How often beat refits each organization's learned model (weekly).
+    model_refit_hours: int = Field(default=168, ge=1)
+    # The least a refit learns from: outcomes in all, and of each kind (became a mentorship
+    # or not).
+    model_min_outcomes: int = Field(default=40, ge=4)
+    model_min_each: int = Field(default=10, ge=4)
     expiry_check_seconds: int = Field(default=60, ge=1)
     # How often beat matches mentees left waiting while a feasible place is free.
     reconcile_seconds: int = Field(default=60, ge=1)

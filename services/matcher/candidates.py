@@ -20,7 +20,8 @@ import numpy as np
 from services.matcher.assignment import certify_coverage
 from services.matcher.encoding import EncodedProblem
 from services.matcher.feasibility import PairChunk, overlap_slots
-from services.matcher.prescore import LEVELS, Prescorer
+from services.matcher.learned import LearnedModel
+from services.matcher.prescore import LEVELS, ModelPrescorer, Prescorer
 from services.matcher.scoring import Weights, reach_km
 
 _FLUSH = 1 << 22  # codes buffered before one bincount of a histogram
@@ -105,8 +106,14 @@ class _Taken:
     """The feasible pairs taken so far: whole while the run may still be exact, and all of
     them reduced to (i, j, pre-score level), with both sides' histograms of levels."""
 
-    def __init__(self, encoded: EncodedProblem, weights: Weights) -> None:
-        self.prescorer = Prescorer(encoded, weights)
+    def __init__(
+        self, encoded: EncodedProblem, weights: Weights, model: LearnedModel | None = None
+    ) -> None:
+        self.prescorer: Prescorer | ModelPrescorer = (
+            Prescorer(encoded, weights)
+            if model is None
+            else ModelPrescorer(encoded, weights, model)
+        )
         self.by_mentee = _Histogram(encoded.mentees.n)
         self.by_mentor = _Histogram(encoded.mentors.n, shift=2)
         self.per_mentee = np.zeros(encoded.mentees.n, dtype=np.int64)
@@ -163,10 +170,11 @@ def collect(
     top_k: int,
     mentor_top_k: int | None,
     progress: Callable[[str], None] | None = None,
+    model: LearnedModel | None = None,
 ) -> Candidates:
     """Take the feasible pairs and choose the candidates (see the module docstring)."""
     n_e, n_r = encoded.mentees.n, encoded.mentors.n
-    taken = _Taken(encoded, weights)
+    taken = _Taken(encoded, weights, model)
     for chunk in chunks:
         taken.take(chunk, exact_pair_limit)
     taken.finish()

@@ -75,21 +75,42 @@ def summary(stats: dict[str, Any], seconds: float) -> str:
 
 
 def run_solve(
-    file: str, *, progress: str = "auto", quiet: bool = False, reasons: bool = True
+    file: str,
+    *,
+    progress: str = "auto",
+    quiet: bool = False,
+    reasons: bool = True,
+    model: str | None = None,
 ) -> int:
-    """Solve FILE (or - for standard input), print the output JSON; 0 on success, 2 on bad input."""
+    """Solve FILE (or - for standard input), print the output JSON; 0 on success, 2 on bad input.
+
+    With `model` (a file written by `peermatch model fit`), pairs are ranked by its chance."""
     started = time.perf_counter()
     # A batch process: the cyclic collector would only re-scan the decoded records.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(file, progress, quiet, reasons, started)
+        return _run(file, progress, quiet, reasons, started, model)
     finally:
         if collecting:
             gc.enable()
 
 
-def _run(file: str, progress: str, quiet: bool, reasons: bool, started: float) -> int:
+def _load_model(path: str) -> Any:
+    from services.matcher.learned import ModelError, load_model
+
+    try:
+        with open(path, "rb") as handle:
+            return load_model(handle.read())
+    except OSError as exc:
+        raise ProblemError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ModelError as exc:
+        raise ProblemError(f"model {path}: {exc}") from None
+
+
+def _run(
+    file: str, progress: str, quiet: bool, reasons: bool, started: float, model_file: str | None
+) -> int:
     bar: Any = None
     if show_progress(progress, sys.stderr):
         from tqdm import tqdm
@@ -103,6 +124,7 @@ def _run(file: str, progress: str, quiet: bool, reasons: bool, started: float) -
 
     raw = b""
     try:
+        model = _load_model(model_file) if model_file is not None else None
         raw = _read(file, sys.stdin.buffer)
         advance("read")
         from services.matcher.problem import load_problem
@@ -122,7 +144,7 @@ def _run(file: str, progress: str, quiet: bool, reasons: bool, started: float) -
     encoded = encode_problem(problem)
     del problem  # the records are columns now; free them before the pairs arrive
     advance("encoded")
-    solution = solve_encoded(encoded, progress=advance, explain=reasons)
+    solution = solve_encoded(encoded, progress=advance, explain=reasons, model=model)
     solution.stats["seconds"] = round(time.perf_counter() - started, 3)
     import msgspec
 

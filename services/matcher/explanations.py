@@ -7,12 +7,13 @@ only rounded distances, whole hours and counts.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from services.matcher.encoding import EncodedProblem, encode_problem
+from services.matcher.features import feature_rows, pair_features
 from services.matcher.problem import Problem
 from services.matcher.records import FAMILIES, PATHWAYS, Participant, Settings
 from services.matcher.scoring import (
@@ -203,6 +204,7 @@ class PairScore:
 
     score: float
     explanation: dict[str, dict[str, Any]]
+    features: dict[str, float] = field(default_factory=dict)  # `features.FEATURES`
 
 
 def score_pair(
@@ -217,4 +219,6 @@ def score_pair(
     encoded = encode_problem(problem)
     index = np.zeros(1, dtype=np.int64)
     scores, explanations = explain_pairs(encoded, index, index, weights)
-    return PairScore(float(scores[0]), explanations[0])
+    return PairScore(
+        float(scores[0]), explanations[0], feature_rows(pair_features(encoded, index, index))[0]
+    )

@@ -24,6 +24,8 @@ from services.matcher.encoding import (
 )
 from services.matcher.explanations import explain_pairs
 from services.matcher.feasibility import check_one, key_compatibility, side_keys
+from services.matcher.features import feature_rows, pair_features
+from services.matcher.learned import LearnedModel, add_chance
 from services.matcher.problem import side_columns
 from services.matcher.records import Participant, Settings
 from services.matcher.scoring import (
@@ -44,6 +46,8 @@ class PartnerMatch:
     partner_id: str
     score: float
     explanation: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The pair's raw features (`features.FEATURES`), what an introduction keeps to learn from.
+    features: dict[str, float] = field(default_factory=dict)
 
 
 class PartnerIndex:
@@ -57,12 +61,14 @@ class PartnerIndex:
         reference_date: dt.date,
         settings: Settings | None = None,
         weights: Weights = DEFAULT_WEIGHTS,
+        model: LearnedModel | None = None,
     ) -> None:
         if side not in ("mentors", "mentees"):
             raise ValueError("side must be 'mentors' or 'mentees'")
         self.side = side
         self.people = list(people)
         self.weights = weights
+        self.model = model  # when given, its chance ranks the feasible partners
         settings = settings or Settings()
         self._newcomer_role = "mentee" if side == "mentors" else "mentor"
         columns = side_columns(self.people, "mentor" if side == "mentors" else "mentee")
@@ -173,22 +179,30 @@ class PartnerIndex:
         if len(rows) == 0:
             return None
         i, j = i[rows], j[rows]
-        scores = component_scores(encoded, i, j, self.weights, with_text=False)
         single = encoded.mentees if self.side == "mentors" else encoded.mentors
-        scores["about"] = row_cosines(self.encoded.text, rows, single.text, self._text_lengths)
-        score = combine(scores, self.weights)
+        text = row_cosines(self.encoded.text, rows, single.text, self._text_lengths)
+        if self.model is None:
+            scores = component_scores(encoded, i, j, self.weights, with_text=False)
+            scores["about"] = text
+            score = combine(scores, self.weights)
+        else:
+            score = self.model.predict(pair_features(encoded, i, j, text=text))
         benefit = (
             score if self.side == "mentors" else score + waiting_bonus(encoded, i, self.weights)
         )
         best = int(np.argmax(benefit))
         partner = int(rows[best])
+        pick = slice(best, best + 1)
+        features = pair_features(encoded, i[pick], j[pick], text=text[pick])
         explanation: dict[str, dict[str, Any]] = {}
         if explain:
-            _, explanations = explain_pairs(
-                encoded, i[best : best + 1], j[best : best + 1], self.weights
-            )
+            _, explanations = explain_pairs(encoded, i[pick], j[pick], self.weights)
+            if self.model is not None:
+                add_chance(explanations, score[pick])
             explanation = explanations[0]
-        return PartnerMatch(self.people[partner].id, float(score[best]), explanation)
+        return PartnerMatch(
+            self.people[partner].id, float(score[best]), explanation, feature_rows(features)[0]
+        )
 
 
 def best_partner(
@@ -200,9 +214,15 @@ def best_partner(
     settings: Settings | None = None,
     excluded: Iterable[str] = (),
     weights: Weights = DEFAULT_WEIGHTS,
+    model: LearnedModel | None = None,
 ) -> PartnerMatch | None:
     """One-off best partner (builds a throwaway index; reuse `PartnerIndex` when repeated)."""
     index = PartnerIndex(
-        others, side=side, reference_date=reference_date, settings=settings, weights=weights
+        others,
+        side=side,
+        reference_date=reference_date,
+        settings=settings,
+        weights=weights,
+        model=model,
     )
     return index.best_partner(person, excluded=excluded, explain=True)

@@ -1,6 +1,9 @@
 """The pre-score of the pruned path: the score without its text component, plus the waiting
 bonus, as one byte per pair (0-255), for choosing each side's top-k candidates.
 
+With a learned model (`ModelPrescorer`), the pre-score is the model's chance without its
+text feature (counted at its mean) plus the waiting bonus, on the same 256 levels.
+
 It is `combine(component_scores(..., with_text=False)) + waiting_bonus(...)` (a test holds
 the two together) computed in float32 with the weights folded into small tables, because
 it runs on every feasible pair (56 million at 100,000 x 20,000) and the exact score of the
@@ -13,6 +16,8 @@ import numpy as np
 
 from services.matcher.encoding import EncodedProblem
 from services.matcher.feasibility import PairChunk
+from services.matcher.features import pair_features
+from services.matcher.learned import LearnedModel
 from services.matcher.scoring import COMPONENTS, Weights, waiting_bonus
 
 LEVELS = 256  # pre-scores are quantised to this many levels for the top-k thresholds
@@ -69,4 +74,23 @@ class Prescorer:
         if len(near):
             closer = 0.5 / (1.0 + reach[near] / w.half_score_km)
             value[near] += (closer * (w.distance * self.unit)).astype(np.float32)
+        return np.rint(np.clip(value, 0, LEVELS - 1)).astype(np.uint8)
+
+
+class ModelPrescorer:
+    """The pre-score of a learned model: its chance without the text, plus the bonus."""
+
+    def __init__(self, encoded: EncodedProblem, weights: Weights, model: LearnedModel) -> None:
+        self.encoded = encoded
+        self.model = model
+        top = 1.0 + weights.waiting_bonus
+        self.unit = (LEVELS - 1) / top
+        self.bonus = waiting_bonus(encoded, np.arange(encoded.mentees.n), weights) * self.unit
+
+    def levels(self, chunk: PairChunk) -> np.ndarray:
+        """uint8 pre-score level of each pair of the chunk."""
+        raw = pair_features(
+            self.encoded, chunk.i, chunk.j, slots=chunk.slots, reach=chunk.reach_km, with_text=False
+        )
+        value = self.model.predict(raw) * self.unit + self.bonus[chunk.i]
         return np.rint(np.clip(value, 0, LEVELS - 1)).astype(np.uint8)

@@ -21,6 +21,8 @@ from services.matcher.candidates import collect
 from services.matcher.encoding import EncodedProblem, encode_problem
 from services.matcher.explanations import explain_pairs
 from services.matcher.feasibility import iter_pairs
+from services.matcher.features import feature_rows, pair_features
+from services.matcher.learned import LearnedModel, add_chance
 from services.matcher.problem import Problem
 from services.matcher.scoring import (
     DEFAULT_WEIGHTS,
@@ -47,6 +49,8 @@ class Proposal:
     mentor_id: str
     score: float
     explanation: dict[str, dict[str, Any]]
+    # The pair's raw features (`features.FEATURES`), what an introduction keeps to learn from.
+    features: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The proposal as in the solve output (docs/SOLVE_FORMAT.md)."""
@@ -84,6 +88,7 @@ def solve_encoded(
     mentor_top_k: int | None = None,
     progress: Progress | None = None,
     explain: bool = True,
+    model: LearnedModel | None = None,
 ) -> Solution:
     """Solve an encoded problem (see `solve`)."""
     started = time.perf_counter()
@@ -98,14 +103,20 @@ def solve_encoded(
         top_k=top_k,
         mentor_top_k=mentor_top_k,
         progress=progress,
+        model=model,
     )
     pairs = chosen.pairs
-    score = combine(
-        component_scores(
-            encoded, pairs.i, pairs.j, weights, slots=pairs.slots, reach=pairs.reach_km
-        ),
-        weights,
-    )
+    if model is None:
+        score = combine(
+            component_scores(
+                encoded, pairs.i, pairs.j, weights, slots=pairs.slots, reach=pairs.reach_km
+            ),
+            weights,
+        )
+    else:  # the learned chance ranks the feasible pairs instead of the hand weights
+        score = model.predict(
+            pair_features(encoded, pairs.i, pairs.j, slots=pairs.slots, reach=pairs.reach_km)
+        )
     benefit = score + waiting_bonus(encoded, pairs.i, weights)
     if progress:
         progress("scores")
@@ -116,10 +127,19 @@ def solve_encoded(
     order = np.argsort(result.mentee_rows, kind="stable")
     rows_e, rows_r = result.mentee_rows[order], result.mentor_rows[order]
     scores, explanations = explain_pairs(encoded, rows_e, rows_r, weights)
+    raw = pair_features(encoded, rows_e, rows_r)
+    if model is not None:
+        scores = model.predict(raw)
+        add_chance(explanations, scores)
     proposals = [
-        Proposal(mentees.ids[e], mentors.ids[r], s, x)
-        for e, r, s, x in zip(
-            rows_e.tolist(), rows_r.tolist(), scores.tolist(), explanations, strict=True
+        Proposal(mentees.ids[e], mentors.ids[r], s, x, f)
+        for e, r, s, x, f in zip(
+            rows_e.tolist(),
+            rows_r.tolist(),
+            scores.tolist(),
+            explanations,
+            feature_rows(raw),
+            strict=True,
         )
     ]
     if progress:
@@ -157,11 +177,14 @@ def solve(
     mentor_top_k: int | None = None,
     progress: Progress | None = None,
     explain: bool = True,
+    model: LearnedModel | None = None,
 ) -> Solution:
     """Propose introductions: the most mentees possible, then the best total score.
 
     With `explain` (the default), `Solution.unmatched` says why each other mentee waits.
     `mentor_top_k` None lets the depth of the mentors' lists follow their feasible pairs.
+    With a learned `model`, each feasible pair's score is its predicted chance of becoming
+    a mentorship (coverage still comes first, the waiting bonus still applies).
     """
     started = time.perf_counter()
     encoded = encode_problem(problem)
@@ -175,6 +198,7 @@ def solve(
         mentor_top_k=mentor_top_k,
         progress=progress,
         explain=explain,
+        model=model,
     )
     solution.stats["seconds"] = round(time.perf_counter() - started, 3)
     return solution

@@ -207,6 +207,7 @@ def _bodies(world: World, role: str) -> dict[str, Any]:
         "mentor": mentor_body(),
         "reason": {"reason_code": "other"},
         "note": {"note": "ok"},
+        "hand_weights": {"version": None},
         "report": {"category": "harassment"},
         "vetting": {"decision": "approved"},
         "pair": {
@@ -305,6 +306,11 @@ ROUTES = [
     Route("DELETE", "/coordinator/exclusions/{exclusion}", (401, 403, 403, 403, 404, 204)),
     Route("POST", "/matching/runs", (401, 403, 403, 403, 202, 202), state=None),
     Route("GET", "/matching/runs/{run}", COORDINATOR_OBJECT),
+    Route("GET", "/coordinator/model", COORDINATOR_LIST),
+    Route("GET", "/coordinator/model/versions", COORDINATOR_LIST),
+    # A fresh world has no outcomes to learn from: a coordinator hears so (409).
+    Route("POST", "/coordinator/model/refit", (401, 403, 403, 403, 409, 409)),
+    Route("POST", "/coordinator/model/activate", COORDINATOR_LIST, body="hand_weights"),
 ]
 CASES = [
     pytest.param(route, role, id=f"{route.label} as {role}") for route in ROUTES for role in ROLES

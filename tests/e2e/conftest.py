@@ -166,6 +166,9 @@ def stack(e2e_database: str, redis_proc: RedisExecutor, tmp_path: Path) -> Itera
         "EMAIL_BACKEND": "file",
         # Redis gives a killed worker's unacknowledged task to another after 4 s.
         "BROKER_VISIBILITY_TIMEOUT": "4",
+        # A learned model from a handful of outcomes (API and worker agree on it).
+        "MODEL_MIN_OUTCOMES": "12",
+        "MODEL_MIN_EACH": "4",
     }
     worker_log = tmp_path / "worker.log"
     settings = Settings(
@@ -176,6 +179,8 @@ def stack(e2e_database: str, redis_proc: RedisExecutor, tmp_path: Path) -> Itera
         outbox_relay=True,
         outbox_relay_seconds=0.5,
         mail_dir=mail_dir,
+        model_min_outcomes=12,
+        model_min_each=4,
     )
     app = create_app(settings)
     stack = None

@@ -12,7 +12,7 @@ from services.api.routers.auth import NOT_LOGGED_IN, TOO_MANY, too_many
 from services.core.accounts import limits, sessions
 from services.core.accounts import views as account_views
 from services.core.accounts.schemas import AccountPublic, PasswordChange, Problem
-from services.core.introductions import responsiveness
+from services.core.introductions import responsiveness, withdrawal
 from services.core.models import ProfileRole
 from services.core.profiles import service as profiles
 from services.core.profiles import views as profile_views
@@ -107,7 +107,7 @@ def get_mentee_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
 @router.delete("/mentee-profile", status_code=status.HTTP_204_NO_CONTENT, responses=NO_PROFILE)
 def delete_mentee_profile(session: SessionDep, user: CurrentUser) -> None:
     """Withdraw your mentee profile; what you wrote is deleted."""
-    profiles.withdraw(session=session, user=user, role=ProfileRole.mentee)
+    withdrawal.withdraw(session=session, user=user, role=ProfileRole.mentee)
 
 
 @router.put(
@@ -132,7 +132,7 @@ def get_mentor_profile(session: SessionDep, user: CurrentUser) -> ProfilePublic:
 @router.delete("/mentor-profile", status_code=status.HTTP_204_NO_CONTENT, responses=NO_PROFILE)
 def delete_mentor_profile(session: SessionDep, user: CurrentUser) -> None:
     """Withdraw your mentor profile; what you wrote is deleted."""
-    profiles.withdraw(session=session, user=user, role=ProfileRole.mentor)
+    withdrawal.withdraw(session=session, user=user, role=ProfileRole.mentor)
 
 
 @router.post("/mentor-profile/pause", response_model=MentorProfilePublic, responses=NO_PROFILE)

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
+from services.core.matching.active_models import ACTIVE_MODELS
 from services.core.matching.eligibility import (
     eligible_mentees,
     excluded_partners,
@@ -116,7 +117,14 @@ def _place_mentee(
             return
         proposal = create_proposal(
             session=session,
-            candidate=Candidate(mentee, mentor, found.score, found.explanation),
+            candidate=Candidate(
+                mentee,
+                mentor,
+                found.score,
+                found.explanation,
+                found.features,
+                places.model_version,
+            ),
             expiry_days=expiry_days,
             source="incremental",
         )
@@ -146,17 +154,23 @@ def _fill_mentor(session: Session, mentor: Profile, expiry_days: int) -> MatchOu
         for m in eligible_mentees(session=session, organization_id=mentor.organization_id)
         if str(m.id) not in excluded
     }
+    number, model = ACTIVE_MODELS.get(session, mentor.organization_id)
     while len(outcome.proposals) < free and mentees:
         others = [to_participant(m, today=today) for m in mentees.values()]
         me = to_participant(mentor, holding=load + len(outcome.proposals), today=today)
         # The score carries the batch run's bonus for who waited longer.
-        found = best_partner(me, others, side="mentees", reference_date=today)
+        found = best_partner(me, others, side="mentees", reference_date=today, model=model)
         if found is None:
             break
         proposal = create_proposal(
             session=session,
             candidate=Candidate(
-                mentees.pop(found.partner_id), mentor, found.score, found.explanation
+                mentees.pop(found.partner_id),
+                mentor,
+                found.score,
+                found.explanation,
+                found.features,
+                number,
             ),
             expiry_days=expiry_days,
             source="incremental",

@@ -4,7 +4,8 @@ Re-reading and re-encoding every mentor for each saved profile is where the incr
 path spent nine tenths of its time. The index is rebuilt only when the set of vetted,
 unpaused mentors or any of their profiles changed (their count and latest `updated_at`,
 read in one aggregate query), or the day turned; remaining capacities, which change with
-every proposal, are read from one grouped count per transaction (`Snapshot`).
+every proposal, are read from one grouped count per transaction (`Snapshot`). A change of
+the organization's active learned model (`learning.ACTIVE_MODELS`) rebuilds it too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.core.matching.active_models import ACTIVE_MODELS
 from services.core.matching.eligibility import organization_load, vetted_mentor
 from services.core.matching.participants import to_participant
 from services.core.models import Profile
@@ -26,7 +28,7 @@ from services.matcher import Participant, PartnerIndex, PartnerMatch
 
 @dataclass
 class _Entry:
-    key: tuple[date, int, datetime | None]
+    key: tuple[date, int, datetime | None, int | None]
     index: PartnerIndex
     rows: dict[uuid.UUID, int]
     capacity: np.ndarray
@@ -47,7 +49,8 @@ class MentorIndexes:
                 *vetted_mentor(organization_id)
             )
         ).one()
-        key = (today, int(count), latest)
+        number, model = ACTIVE_MODELS.get(session, organization_id)
+        key = (today, int(count), latest, number)  # a new active model rebuilds the index
         with self._lock:
             entry = self._entries.get(organization_id)
             if entry is None or entry.key != key:
@@ -55,7 +58,9 @@ class MentorIndexes:
                     select(Profile).where(*vetted_mentor(organization_id))
                 ).all()
                 index = PartnerIndex.for_mentors(
-                    [to_participant(m, today=today) for m in mentors], reference_date=today
+                    [to_participant(m, today=today) for m in mentors],
+                    reference_date=today,
+                    model=model,
                 )
                 rows = {m.id: k for k, m in enumerate(mentors)}
                 capacity = np.array([m.places for m in mentors], dtype=np.int64)
@@ -74,6 +79,7 @@ class Snapshot:
     def __init__(self, lock: threading.Lock, entry: _Entry, organization_id: uuid.UUID) -> None:
         self._lock, self._entry, self._organization_id = lock, entry, organization_id
         self._remaining = entry.capacity.copy()
+        self.model_version: int | None = entry.key[3]  # what scores this snapshot's picks
 
     def refresh(self, session: Session) -> None:
         """Read every mentor's load again (one grouped count)."""

@@ -49,6 +49,10 @@ class Candidate:
     mentor: Profile
     score: float
     explanation: dict[str, Any]
+    # The pair's raw features (what the learned model trains on once the outcome is known)
+    # and the model version that scored it (None: the hand weights).
+    features: dict[str, float] | None = None
+    model_version: int | None = None
 
 
 def _introduction(
@@ -71,6 +75,8 @@ def _introduction(
         status=IntroductionStatus.proposed,
         score=candidate.score,
         explanation=candidate.explanation,
+        features=candidate.features or None,
+        model_version=candidate.model_version,
         distance_km=figures[0],
         overlap_minutes=figures[1],
         source=source,
@@ -238,4 +244,4 @@ def manual_candidate(mentee: Profile, mentor: Profile) -> Candidate:
     pair = score_pair(
         to_participant(mentee, today=today), to_participant(mentor, today=today), today
     )
-    return Candidate(mentee, mentor, pair.score, pair.explanation)
+    return Candidate(mentee, mentor, pair.score, pair.explanation, pair.features)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
 from services.core.errors import Conflict, NotFound
+from services.core.matching.active_models import ACTIVE_MODELS
 from services.core.matching.eligibility import (
     eligible_mentees,
     eligible_mentors,
@@ -60,10 +61,13 @@ def solve_waiting(
         mentors=tuple(to_participant(m, holding=load, today=today) for m, load in mentors),
         exclusions=exclusions | same_person,
     )
-    solution = solve(problem)
+    number, model = ACTIVE_MODELS.get(session, organization_id)
+    solution = solve(problem, model=model)
     by_id = {str(p.id): p for p in mentees} | {str(m.id): m for m, _ in mentors}
     candidates = [
-        Candidate(by_id[p.mentee_id], by_id[p.mentor_id], p.score, p.explanation)
+        Candidate(
+            by_id[p.mentee_id], by_id[p.mentor_id], p.score, p.explanation, p.features, number
+        )
         for p in solution.proposals
     ]
     participants = {p.id: p for p in (*problem.mentees, *problem.mentors)}

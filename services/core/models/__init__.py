@@ -3,6 +3,7 @@
 from services.core.models import safety  # noqa: F401  (registers its tables)
 from services.core.models.accounts import Organization, User
 from services.core.models.introductions import Introduction, IntroductionEvent, PairExclusion
+from services.core.models.learning import ModelVersion
 from services.core.models.operations import MatchingRun, Notification, OutboxMessage
 from services.core.models.profiles import Profile
 from services.core.vocabulary import (
@@ -29,6 +30,7 @@ __all__ = [
     "IntroductionStatus",
     "MatchingRun",
     "MatchingRunStatus",
+    "ModelVersion",
     "Notification",
     "Organization",
     "OutboxMessage",

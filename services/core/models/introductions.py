@@ -45,13 +45,14 @@ class Introduction(Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
-    # Withdrawing a profile deletes its introductions (CASCADE); erasing an account first
-    # sets its side to NULL, so the introduction stays in the statistics naming nobody.
+    # A withdrawn profile or an erased account leaves its side NULL (SET NULL): the
+    # introduction, its outcome and `features` stay for the statistics and the learned
+    # model, naming nobody.
     mentee_profile_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
+        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
     )
     mentor_profile_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
+        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
     )
     status: Mapped[IntroductionStatus] = mapped_column(
         EnumText(IntroductionStatus, 20), default=IntroductionStatus.proposed, index=True
@@ -60,6 +61,11 @@ class Introduction(Base):
     mentor_response: Mapped[Answer] = mapped_column(EnumText(Answer, 10), default=Answer.pending)
     score: Mapped[float] = mapped_column(Float)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The pair's raw features when it was proposed (`services.matcher.features`), numbers
+    # only: what the learned model trains on once the outcome is known. None before 1.1.
+    features: Mapped[dict[str, float] | None] = mapped_column(JSON(none_as_null=True))
+    # The number of the organization's model version that scored it; None: hand weights.
+    model_version: Mapped[int | None] = mapped_column(Integer)
     # What the cards show: rounded distance (None when online) and weekly overlap.
     distance_km: Mapped[float | None] = mapped_column(Float)
     overlap_minutes: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,4 +1,4 @@
-"""Profiles: save, read and withdraw one's own; coordinators list and vet their own org's."""
+"""Profiles: save and read one's own; coordinators list and vet their own org's."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from services.core.db import utcnow
 from services.core.errors import Conflict, InvalidInput, NotFound
 from services.core.matching.eligibility import waiting_mentee
 from services.core.matching.proposals import queue_profile_matching
 from services.core.models import (
-    HOLDING_STATUSES,
-    Introduction,
     Profile,
     ProfileRole,
     User,
@@ -149,25 +147,6 @@ def save(
         )
     queue_profile_matching(session=session, profile=profile)
     return Saved(profile=profile, created=created, back_to_review=back_to_review)
-
-
-def withdraw(*, session: Session, user: User, role: ProfileRole) -> None:
-    """Deletes the caller's profile for one side, and with it what they wrote."""
-    profile = get_own(session=session, user=user, role=role)
-    # Whoever was paired with this profile is free again once it goes.
-    if role == ProfileRole.mentee:
-        mine, partner = Introduction.mentee_profile_id, Introduction.mentor_profile
-    else:
-        mine, partner = Introduction.mentor_profile_id, Introduction.mentee_profile
-    holding = session.scalars(
-        select(Introduction)
-        .where(mine == profile.id, Introduction.status.in_(HOLDING_STATUSES))
-        .options(selectinload(partner))
-    ).all()
-    for introduction in holding:
-        queue_profile_matching(session=session, profile=getattr(introduction, partner.key))
-    session.delete(profile)
-    session.flush()
 
 
 def get_org_profile(
