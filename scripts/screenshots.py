@@ -58,6 +58,7 @@ VISITS: list[tuple[str, str | None, str | None, list[str]]] = [
             "/coordinator/waiting",
             "/coordinator/reports",
             "/coordinator/dashboard",
+            "/coordinator/model",
         ],
     ),
 ]

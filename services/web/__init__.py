@@ -11,10 +11,10 @@ STATIC_PATH = "/static"
 
 def install_web(app: FastAPI) -> None:
     """Adds the pages and their static files to the app."""
-    from services.web.pages import coordinator, member, profiles, public
+    from services.web.pages import coordinator, member, model, profiles, public
     from services.web.render import HERE, install_page_errors
 
     install_page_errors(app)
     app.mount(STATIC_PATH, StaticFiles(directory=HERE / "static"), name="static")
-    for pages in (public, member, profiles, coordinator):
+    for pages in (public, member, profiles, coordinator, model):
         app.include_router(pages.router)
