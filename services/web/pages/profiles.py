@@ -20,7 +20,7 @@ from starlette.datastructures import FormData
 
 from services.api.deps import SessionDep
 from services.core.errors import DomainError, NotFound
-from services.core.introductions import responsiveness
+from services.core.introductions import responsiveness, withdrawal
 from services.core.models import ProfileRole, User
 from services.core.profiles import service as profiles
 from services.core.profiles import views as profile_views
@@ -645,11 +645,11 @@ def resume_mentor(session: SessionDep, user: Member) -> Response:
 
 @router.post("/profile/mentee/withdraw", dependencies=[Csrf])
 def withdraw_mentee(session: SessionDep, user: Member) -> Response:
-    profiles.withdraw(session=session, user=user, role=ProfileRole.mentee)
+    withdrawal.withdraw(session=session, user=user, role=ProfileRole.mentee)
     return go("/profile/mentee", notice="withdrawn")
 
 
 @router.post("/profile/mentor/withdraw", dependencies=[Csrf])
 def withdraw_mentor(session: SessionDep, user: Member) -> Response:
-    profiles.withdraw(session=session, user=user, role=ProfileRole.mentor)
+    withdrawal.withdraw(session=session, user=user, role=ProfileRole.mentor)
     return go("/profile/mentor", notice="withdrawn")
