@@ -21,18 +21,14 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.browser.chromium import CHROMIUM_ARGS  # noqa: E402
+
 BIN = Path(sys.executable).parent
 OUT = ROOT / "var" / "screenshots"
 WIDTHS = (1280, 390)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Who looks at which pages: (name, login, password, pages).
 VISITS: list[tuple[str, str | None, str | None, list[str]]] = [
     ("visitor", None, None, ["/", "/signup", "/login", "/support", "/forgot-password"]),

@@ -21,20 +21,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from tests.browser.chromium import CHROMIUM_ARGS
 from tests.conftest import PASSWORD, ROOT, TEST_SECRET
 
 pytestmark = pytest.mark.browser
-# Flags Chromium needs on this closed, GPU-less machine: no sandbox as root, no calls home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 SERIOUS = {"serious", "critical"}
 
 

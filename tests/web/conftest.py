@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.conftest import PASSWORD
-from tests.workflow.conftest import Cast, Headers
+from tests.workflow.conftest import cast  # noqa: F401 (the workflow's people, here too)
 
 _CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
@@ -64,14 +64,3 @@ def browser(app: FastAPI) -> Iterator[Callable[[], WebUser]]:
     yield open_one
     for one in opened:
         one.client.close()
-
-
-@pytest.fixture
-def cast(
-    client: TestClient,
-    app: FastAPI,
-    member: Callable[..., Headers],
-    coordinator: Callable[..., Headers],
-) -> Cast:
-    """A coordinator of `demo` and helpers to add mentees and mentors (as in the workflow)."""
-    return Cast(client=client, app=app, coordinator=coordinator("demo"), member=member)
