@@ -142,7 +142,11 @@ def start_bench_api(env: dict[str, str], log: Path) -> tuple[Any, str]:
 
 
 def start_embedded_worker(env: dict[str, str], log: Path) -> Any:
-    """The worker exactly as `peermatch run` starts it (threads, with beat)."""
+    """The worker exactly as `peermatch run` starts it (threads, with beat), the queue
+    declared first as it does (else the worker, beat and the API's relay race to create it)."""
+    from services.core.broker import declare_queue
+
+    declare_queue(env["BROKER_URL"])
     command = [
         *(sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-B"),
         *("--pool=threads", "--concurrency=2", "--loglevel=INFO"),

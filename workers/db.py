@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.core.broker import publish_to
 from services.core.db import make_engine, make_session_factory, transaction
-from services.core.outbox import relay_once
+from services.core.outbox import PENDING_KEY, relay_once
 from services.core.settings import get_settings
 
 logger = logging.getLogger("peermatch.worker")
@@ -46,6 +46,11 @@ def unit(work: Work[T]) -> T:
     """Run `work` in one transaction, then send on what it queued (best effort)."""
     with transaction(session_factory()) as session:
         result = work(session=session)
+    if not session.info.pop(PENDING_KEY, False):
+        # Nothing queued: relaying now would cost a write transaction (on SQLite one more
+        # turn at the write lock per task) to find nothing of ours; the API's relay and the
+        # beat backstop send what others queued.
+        return result
     try:
         relay()
     except Exception:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
 from typing import Annotated, TypeVar
 
+import anyio.to_thread
+from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
@@ -21,7 +23,12 @@ from services.core.settings import Settings
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_settings_dep(request: Request) -> Settings:
+# Dependencies that neither wait nor compute much are `async def`: FastAPI runs each plain
+# `def` dependency in a thread of its pool, a hop that cost more than the work (an
+# authenticated read made seven of them).
+
+
+async def get_settings_dep(request: Request) -> Settings:
     """The settings this app was built with."""
     settings: Settings = request.app.state.settings
     return settings
@@ -45,22 +52,46 @@ def _only_reads(request: Request) -> bool:
     return request.method in SAFE_METHODS and not getattr(endpoint, RECORDS_READS, False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+def _commit(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _roll_back(session: Session) -> None:
+    try:
+        # Rolling back also drops the tasks this request queued in the outbox.
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def _finish(end: Callable[[Session], None], session: Session) -> None:
+    with CancelScope(shield=True):
+        await anyio.to_thread.run_sync(end, session, limiter=CapacityLimiter(1))
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: commit when the handler returns, roll back on error.
 
     A GET reads in a read-only session (on SQLite: a snapshot, no write lock, so reads never
-    queue behind writers); one that must write is marked with `records_reads`."""
+    queue behind writers); one that must write is marked with `records_reads`.
+
+    Making the session touches no database, so it is made here, on the event loop; the
+    commit (or rollback) and the close wait for the database, so they run in one hop to
+    the thread pool. As FastAPI does for a plain generator's exit, that hop is shielded from
+    cancellation (a client that hung up still gets its connection returned) and does not
+    queue for the pool's capacity: a request holding a connection must always be able to
+    give it back, even when every thread of the pool waits for one."""
     factory = request.app.state.session_factory
     session: Session = read_only_session(factory) if _only_reads(request) else factory()
     try:
         yield session
-        session.commit()
     except BaseException:
-        # Rolling back also drops the tasks this request queued in the outbox.
-        session.rollback()
+        await _finish(_roll_back, session)
         raise
-    finally:
-        session.close()
+    await _finish(_commit, session)
     if session.info.pop(PENDING_KEY, False) and request.app.state.relay is not None:
         # Queued only now, after the commit: a worker never sees work that isn't there yet.
         request.app.state.relay.wake()
@@ -86,17 +117,17 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReaderDep = Annotated[Session, Depends(get_reader, scope="function")]
 
 
-def get_clock() -> Callable[[], datetime]:
+async def get_clock() -> Callable[[], datetime]:
     """What tells the time to the abuse limits and reset links (tests override it)."""
     return utcnow
 
 
-def get_now(clock: Annotated[Callable[[], datetime], Depends(get_clock)]) -> datetime:
+async def get_now(clock: Annotated[Callable[[], datetime], Depends(get_clock)]) -> datetime:
     """The time of this request, from the clock."""
     return clock()
 
 
-def get_client_address(request: Request) -> str:
+async def get_client_address(request: Request) -> str:
     """The caller's address, as the server (and its trusted proxies) reported it."""
     return request.client.host if request.client else "unknown"
 
@@ -105,7 +136,7 @@ Now = Annotated[datetime, Depends(get_now)]
 ClientAddress = Annotated[str, Depends(get_client_address)]
 
 
-def get_token_claims(
+async def get_token_claims(
     settings: SettingsDep, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> TokenClaims:
     """What the request's bearer token says, or 401 if there is none or it is not valid."""

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from services.api.deps import CurrentUser, Limit, Offset, SessionDep, records_reads
-from services.api.paging import page_out
+from services.api.paging import page_answer
 from services.core.introductions import transitions, views
 from services.core.introductions.schemas import (
     DeclineIn,
@@ -52,16 +52,16 @@ COORDINATOR_ERRORS: dict[int | str, dict[str, Any]] = {
 def my_introductions(
     session: SessionDep,
     user: CurrentUser,
-    response: Response,
     status: IntroductionStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[IntroductionPublic]:
+) -> Response:
     """Your introductions, as mentee and as mentor, newest first; total in `X-Total-Count`."""
     page = views.list_for_member(
         session=session, user=user, status=status, limit=limit, offset=offset
     )
-    return page_out(response, page, views.presenter(session=session, viewings=page.items))
+    presented = views.presenter(session=session, viewings=page.items)
+    return page_answer(page, presented, IntroductionPublic)
 
 
 @router.get("/introductions/{introduction_id}", response_model=IntroductionPublic, responses=ERRORS)

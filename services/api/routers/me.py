@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response, status
 from fastapi.responses import JSONResponse
 
 from services.api.deps import ClientAddress, CurrentUser, Now, SessionDep, SettingsDep
+from services.api.responses import answer
 from services.api.routers.auth import NOT_LOGGED_IN, TOO_MANY, too_many
 from services.core.accounts import limits, sessions
 from services.core.accounts import views as account_views
@@ -29,9 +30,9 @@ NO_PROFILE: dict[int | str, dict[str, Any]] = {404: {"description": "You have no
 
 
 @router.get("", response_model=AccountPublic, responses=NOT_LOGGED_IN)
-def read_me(user: CurrentUser) -> AccountPublic:
+def read_me(user: CurrentUser) -> Response:
     """Your account, with the privacy notice you accepted and when."""
-    return account_views.to_public(user)
+    return answer(account_views.to_public(user))
 
 
 @router.post(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy.orm import Session, joinedload
 
 from services.core.introductions.schemas import (
     Card,
@@ -18,7 +18,6 @@ from services.core.introductions.schemas import (
     IntroductionWithSupport,
 )
 from services.core.introductions.transitions import (
-    WITH_PROFILES,
     Viewing,
     require_coordinator,
     role_in,
@@ -31,7 +30,7 @@ from services.core.models import (
     Profile,
     User,
 )
-from services.core.pagination import Page, paginate
+from services.core.pagination import Listing, Page
 from services.core.profiles.views import recovery_band
 from services.core.safety import support
 from services.core.safety.access import record_reads
@@ -175,41 +174,53 @@ def presenter(
     return lambda viewing: to_public(session=session, viewing=viewing, people=people)
 
 
+def _listing(*where: ColumnElement[bool]) -> Listing[Introduction]:
+    return Listing(
+        select(Introduction)
+        .where(*where)
+        # Both profiles joined in (each is many-to-one, so still one row per introduction):
+        # one query where `WITH_PROFILES`' select-in loads make three.
+        .options(joinedload(Introduction.mentee_profile), joinedload(Introduction.mentor_profile))
+        .order_by(Introduction.proposed_at.desc(), Introduction.id)
+    )
+
+
+_OWN = select(Profile.id).where(Profile.user_id == bindparam("user_id"))
+_MEMBERS = Introduction.mentee_profile_id.in_(_OWN) | Introduction.mentor_profile_id.in_(_OWN)
+_ORGANIZATIONS = Introduction.organization_id == bindparam("organization_id")
+_OF_STATUS = Introduction.status == bindparam("status")
+# Built once: every member's own listing is asked at every visit (and polled while waiting).
+_MEMBER_LISTING = _listing(_MEMBERS)
+_MEMBER_LISTING_OF_STATUS = _listing(_MEMBERS, _OF_STATUS)
+_ORGANIZATION_LISTING = _listing(_ORGANIZATIONS)
+_ORGANIZATION_LISTING_OF_STATUS = _listing(_ORGANIZATIONS, _OF_STATUS)
+
+
 def list_for_member(
     *, session: Session, user: User, status: IntroductionStatus | None, limit: int, offset: int
 ) -> Page[Viewing]:
     """The member's own introductions, as mentee and as mentor, newest first."""
-    own = select(Profile.id).where(Profile.user_id == user.id)
-    where: list[ColumnElement[bool]] = [
-        Introduction.mentee_profile_id.in_(own) | Introduction.mentor_profile_id.in_(own)
-    ]
-    if status is not None:
-        where.append(Introduction.status == status)
-    return _listing(session, user, where, limit, offset)
+    listing = _MEMBER_LISTING if status is None else _MEMBER_LISTING_OF_STATUS
+    params = {"user_id": user.id} if status is None else {"user_id": user.id, "status": status}
+    rows = listing.page(session=session, params=params, limit=limit, offset=offset)
+    return _viewings(user, rows)
 
 
 def list_for_coordinator(
     *, session: Session, user: User, status: IntroductionStatus | None, limit: int, offset: int
 ) -> Page[Viewing]:
     """The organization's introductions (the approval queue with `awaiting_approval`)."""
-    where: list[ColumnElement[bool]] = [Introduction.organization_id == user.organization_id]
+    listing = _ORGANIZATION_LISTING if status is None else _ORGANIZATION_LISTING_OF_STATUS
+    params: dict[str, object] = {"organization_id": user.organization_id}
     if status is not None:
-        where.append(Introduction.status == status)
-    page = _listing(session, user, where, limit, offset)
+        params["status"] = status
+    rows = listing.page(session=session, params=params, limit=limit, offset=offset)
+    page = _viewings(user, rows)
     record_coordinator_reads(session=session, user=user, viewings=page.items)
     return page
 
 
-def _listing(
-    session: Session, user: User, where: list[ColumnElement[bool]], limit: int, offset: int
-) -> Page[Viewing]:
-    statement = (
-        select(Introduction)
-        .where(*where)
-        .options(*WITH_PROFILES)
-        .order_by(Introduction.proposed_at.desc(), Introduction.id)
-    )
-    rows = paginate(session=session, statement=statement, limit=limit, offset=offset)
+def _viewings(user: User, rows: Page[Introduction]) -> Page[Viewing]:
     viewings = [Viewing(row, role_in(user, row) or "coordinator") for row in rows.items]
     return Page(items=viewings, total=rows.total)
 
