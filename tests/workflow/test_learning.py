@@ -119,7 +119,13 @@ def test_a_refit_learns_activates_and_the_next_proposal_records_its_version(cast
         "/api/v1/coordinator/model/activate", json={"version": 1}, headers=cast.coordinator
     )
     assert chosen.status_code == 200 and chosen.json()["version"] == 1
-    for body, status in (({"version": 7}, 404), ({"version": 0}, 422), ({}, 422)):
+    for body, status in (
+        ({"version": 7}, 404),
+        ({"version": 2**31 - 1}, 404),
+        ({"version": 0}, 422),
+        ({"version": 2**70}, 422),  # was a 500 on SQLite (found by the schema fuzzer)
+        ({}, 422),
+    ):
         answer = cast.client.post(
             "/api/v1/coordinator/model/activate", json=body, headers=cast.coordinator
         )

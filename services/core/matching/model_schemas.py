@@ -41,7 +41,7 @@ class ModelActivation(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: int | None = Field(ge=1)
+    version: int | None = Field(ge=1, le=2_147_483_647)  # an INTEGER column holds it
 
 
 class RefitQueued(BaseModel):
