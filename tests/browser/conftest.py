@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,10 +82,10 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     raise AssertionError("PeerMatch did not start in 90 s:\n" + log.read_text()[-3000:])
 
 
-@pytest.fixture(scope="session")
-def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
-    """`peermatch run` on a fresh SQLite database and the embedded broker."""
-    home = tmp_path_factory.mktemp("site")
+@contextmanager
+def _running_site(home: Path, *, demo: bool = False) -> Iterator[LiveSite]:
+    """`peermatch run` on a fresh SQLite database and the embedded broker (with the demo
+    data, as `make run` seeds it, when `demo`)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -106,6 +107,8 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
         capture_output=True,
         timeout=120,
     )
+    if demo:
+        site.peermatch("seed-demo")
     log = home / "run.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
@@ -127,6 +130,20 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
             os.killpg(process.pid, signal.SIGKILL)
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, text[-4000:]
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    """PeerMatch with nobody in it yet: each test brings its own people."""
+    with _running_site(tmp_path_factory.mktemp("site")) as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    """PeerMatch with the demo data `make run` seeds: something on every page."""
+    with _running_site(tmp_path_factory.mktemp("demo"), demo=True) as site:
+        yield site
 
 
 @pytest.fixture(scope="session")
