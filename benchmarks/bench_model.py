@@ -16,6 +16,7 @@
 
     .venv/bin/python benchmarks/bench_model.py
     .venv/bin/python benchmarks/bench_model.py --history 3000x600 --fresh 2000x500 --no-timing
+    .venv/bin/python benchmarks/bench_model.py --timing-only       # three timing rounds
 """
 
 from __future__ import annotations
@@ -94,8 +95,19 @@ def main() -> int:
     parser.add_argument("--fresh", default="4000x800", help="fresh population MENTEESxMENTORS")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--no-timing", action="store_true", help="skip the 10,000x2,000 runs")
+    parser.add_argument(
+        "--timing-only",
+        action="store_true",
+        help="only the 10,000x2,000 runs, with the model of the last full run (a small parent "
+        "process: a large one inflates the child's peak memory as measured)",
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    model_path = OUT / "bench-model.json"
+    if args.timing_only:
+        for _ in range(3):
+            _timing(model_path, 1)
+        return 0
 
     started = time.perf_counter()
     history = load_history(_history(_size(args.history), args.seed))
@@ -118,7 +130,6 @@ def main() -> int:
         print(
             f"{label:<26} {row['auc']:>7.4f} {row['log_loss']:>9.4f} {row['ranked_first']:>13.1%}"
         )
-    model_path = OUT / "bench-model.json"
     model_path.write_text(json.dumps(fit.model.as_dict()))
 
     fresh = encode_problem(parse_problem(generate(*_size(args.fresh), seed=args.seed + 8)))
