@@ -97,6 +97,10 @@ def test_a_refit_learns_activates_and_the_next_proposal_records_its_version(cast
         row = session.get(Introduction, uuid.UUID(introduction_id))
         assert row is not None and row.model_version == 1
         assert set(row.features or {}) == set(FEATURES)
+        # History outlives the people: no exact recovery date or distance can be read back.
+        for side in ("mentee_recovery_days", "mentor_recovery_days"):
+            assert row.features[side] % 30 == 0
+        assert row.features["distance_km"] == round(row.features["distance_km"])
 
     # Back to the hand weights: the next proposal (a batch run's here) records none.
     back = cast.client.post(

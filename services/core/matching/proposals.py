@@ -55,6 +55,29 @@ class Candidate:
     model_version: int | None = None
 
 
+# What history keeps of a pair outlives the people (their profiles may go): coarse enough
+# that no one's recovery date or place can be read back, fine enough to learn from (the
+# model reads recovery in log-years and distance in log-km).
+RECOVERY_DAYS_STEP = 30
+COARSE = {
+    "mentee_recovery_days": lambda days: float(
+        round(days / RECOVERY_DAYS_STEP) * RECOVERY_DAYS_STEP
+    ),
+    "mentor_recovery_days": lambda days: float(
+        round(days / RECOVERY_DAYS_STEP) * RECOVERY_DAYS_STEP
+    ),
+    "distance_km": lambda km: float(round(km)),
+    "text_similarity": lambda value: round(value, 2),
+}
+
+
+def stored_features(features: dict[str, float] | None) -> dict[str, float] | None:
+    """A pair's features as history keeps them: recovery to 30 days, distance to 1 km."""
+    if not features:
+        return None
+    return {name: COARSE.get(name, float)(value) for name, value in features.items()}
+
+
 def _introduction(
     candidate: Candidate,
     figures: tuple[float | None, int],
@@ -75,7 +98,7 @@ def _introduction(
         status=IntroductionStatus.proposed,
         score=candidate.score,
         explanation=candidate.explanation,
-        features=candidate.features or None,
+        features=stored_features(candidate.features),
         model_version=candidate.model_version,
         distance_km=figures[0],
         overlap_minutes=figures[1],
