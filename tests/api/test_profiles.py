@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from tests.conftest import CONSENT
@@ -290,3 +291,30 @@ def test_errors_do_not_echo_submitted_values(client: TestClient) -> None:
     assert response.status_code == 422
     assert secret[:11] not in response.text
     assert response.json()["detail"][0]["field"] == "password"
+
+
+def test_why_a_mentee_waits_is_worked_out_after_the_save_is_committed(
+    client: TestClient, member: Member, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The waiting reasons read every mentor of the organization: the save's write
+    transaction (on SQLite the one write lock) is not held while they are worked out."""
+    from sqlalchemy import select
+
+    from services.core.db import read_only_session
+    from services.core.models import Profile
+    from services.core.profiles import views
+
+    seen: list[list[str]] = []
+    reasons = views.waiting_reasons
+
+    def watching(**kwargs: Any) -> Any:
+        # Another connection, taking no lock: it sees only what was committed.
+        with read_only_session(app.state.session_factory) as session:
+            seen.append(list(session.scalars(select(Profile.alias))))
+        return reasons(**kwargs)
+
+    monkeypatch.setattr(views, "waiting_reasons", watching)
+    created = client.put(MENTEE, json=mentee_body(alias="Committed"), headers=member())
+    assert created.status_code == 201, created.text
+    assert created.json()["matching_status"] is not None
+    assert seen == [["Committed"]]

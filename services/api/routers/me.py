@@ -7,7 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 from fastapi.responses import JSONResponse
 
-from services.api.deps import ClientAddress, CurrentUser, Now, SessionDep, SettingsDep
+from services.api.deps import (
+    ClientAddress,
+    CurrentUser,
+    Now,
+    ReaderDep,
+    SessionDep,
+    SettingsDep,
+)
 from services.api.responses import answer
 from services.api.routers.auth import NOT_LOGGED_IN, TOO_MANY, too_many
 from services.core.accounts import limits, sessions
@@ -76,6 +83,7 @@ def change_password(
 
 def _saved(
     session: SessionDep,
+    reader: ReaderDep,
     user: CurrentUser,
     role: ProfileRole,
     body: MenteeProfileIn | MentorProfileIn,
@@ -83,7 +91,12 @@ def _saved(
 ) -> ProfilePublic:
     saved = profiles.save(session=session, user=user, role=role, body=body)
     response.status_code = status.HTTP_201_CREATED if saved.created else status.HTTP_200_OK
-    return profile_views.to_public(session=session, profile=saved.profile, with_status=True)
+    # Why a mentee still waits reads the organization's mentors and asks the engine: a
+    # good part of a second in a crowd. Committed first, it is worked out in a read-only
+    # snapshot that already holds the save, so the write (on SQLite the one write lock
+    # every writer queues for, the worker's matching included) is not held meanwhile.
+    session.commit()
+    return profile_views.to_public(session=reader, profile=saved.profile, with_status=True)
 
 
 @router.put(
@@ -92,10 +105,14 @@ def _saved(
     responses={201: {"model": MenteeProfilePublic, "description": "Created"}},
 )
 def put_mentee_profile(
-    body: MenteeProfileIn, session: SessionDep, user: CurrentUser, response: Response
+    body: MenteeProfileIn,
+    session: SessionDep,
+    reader: ReaderDep,
+    user: CurrentUser,
+    response: Response,
 ) -> ProfilePublic:
     """Create (201) or replace (200) your mentee profile."""
-    return _saved(session, user, ProfileRole.mentee, body, response)
+    return _saved(session, reader, user, ProfileRole.mentee, body, response)
 
 
 @router.get("/mentee-profile", response_model=MenteeProfilePublic, responses=NO_PROFILE)
@@ -117,10 +134,14 @@ def delete_mentee_profile(session: SessionDep, user: CurrentUser) -> None:
     responses={201: {"model": MentorProfilePublic, "description": "Created"}},
 )
 def put_mentor_profile(
-    body: MentorProfileIn, session: SessionDep, user: CurrentUser, response: Response
+    body: MentorProfileIn,
+    session: SessionDep,
+    reader: ReaderDep,
+    user: CurrentUser,
+    response: Response,
 ) -> ProfilePublic:
     """Create (201) or replace (200) your mentor profile; new mentors await vetting."""
-    return _saved(session, user, ProfileRole.mentor, body, response)
+    return _saved(session, reader, user, ProfileRole.mentor, body, response)
 
 
 @router.get("/mentor-profile", response_model=MentorProfilePublic, responses=NO_PROFILE)
