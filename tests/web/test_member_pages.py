@@ -65,9 +65,11 @@ def test_both_accept_and_then_see_each_others_contact(browser: Browser, cast: Ca
     page = mentee_web.get("/introductions").text
     assert "Oak" in page and "Accept" in page and "Decline" in page
     assert mentor.email not in page  # no contact before approval
-    for person in (mentee_web, mentor_web):
-        done = person.submit("/introductions", f"/introductions/{introduction_id}/accept")
-        assert done.status_code == 303
+    path = f"/introductions/{introduction_id}/accept"
+    assert mentee_web.submit("/introductions", path).status_code == 303
+    assert "Waiting for their answer" in words(mentee_web.get("/introductions"))
+    assert "Waiting for your answer" in words(mentor_web.get("/introductions"))
+    assert mentor_web.submit("/introductions", path).status_code == 303
     assert "a coordinator is looking at it" in words(mentee_web.get("/introductions"))
     approved = cast.act(cast.coordinator, introduction_id, "approve")
     assert approved.status_code == 200
