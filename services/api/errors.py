@@ -67,6 +67,17 @@ def log_unexpected(method: str, path: str, error: BaseException) -> None:
     logger.error("unhandled %s on %s %s", type(error).__name__, method, path, exc_info=error)
 
 
+# The database is down or unreachable: an outage, not a bug.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
+
+
+def log_unavailable(method: str, path: str, error: BaseException) -> None:
+    """One line for an outage: the driver's error class, never its message (it can carry
+    the query)."""
+    cause = getattr(error, "orig", None) or error
+    logger.warning("database unavailable on %s %s (%s)", method, path, type(cause).__name__)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn errors into `{"detail": ...}` answers."""
 
@@ -100,23 +111,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": public_errors(error.errors())}, status_code=422)
 
     async def database_unavailable(request: Request, error: Exception) -> JSONResponse:
-        # A database that is down or unreachable is an outage, not a bug: one line in the log
-        # (the driver's error class, never its message, which can carry the query), and an
-        # answer that says when to come back.
-        cause = getattr(error, "orig", None) or error
-        logger.warning(
-            "database unavailable on %s %s (%s)",
-            request.method,
-            request.url.path,
-            type(cause).__name__,
-        )
+        # One line in the log, and an answer that says when to come back.
+        log_unavailable(request.method, request.url.path, error)
         return JSONResponse(
             {"detail": UNAVAILABLE},
             status_code=503,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
-    for unavailable in (OperationalError, InterfaceError, PoolTimeoutError):
+    for unavailable in DATABASE_UNAVAILABLE:
         app.add_exception_handler(unavailable, database_unavailable)
 
     @app.exception_handler(DataError)

@@ -4,7 +4,6 @@ turns the services' errors into pages instead of JSON."""
 from __future__ import annotations
 
 import inspect
-import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -14,11 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from services.api.errors import log_unexpected
+from services.api.errors import DATABASE_UNAVAILABLE, log_unavailable, log_unexpected
 from services.core.errors import DomainError
 from services.core.settings import Settings
 from services.web import session as web_session
@@ -85,8 +82,6 @@ SOMETHING_BROKE = (
     "It has been noted and we will look into it. Nothing you sent was saved; please try "
     "again in a little while."
 )
-UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
-logger = logging.getLogger("peermatch.web")
 
 
 def problem(request: Request, status_code: int, message: str) -> Response:
@@ -124,13 +119,8 @@ class WebRoute(APIRoute):
                 return problem(request, error.status_code, message)
             except RequestValidationError:
                 return problem(request, 422, "Some of what was sent could not be read.")
-            except UNAVAILABLE as error:
-                logger.warning(
-                    "database unavailable on %s %s (%s)",
-                    request.method,
-                    request.url.path,
-                    type(getattr(error, "orig", None) or error).__name__,
-                )
+            except DATABASE_UNAVAILABLE as error:
+                log_unavailable(request.method, request.url.path, error)
                 return problem(request, 503, NOTHING_SAVED)
             except Exception as error:
                 log_unexpected(request.method, request.url.path, error)
