@@ -6,6 +6,7 @@ gets more than their places, also across a Redis outage."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -130,8 +131,40 @@ def production(
         if not redis_proc.running():
             redis_proc.start()
     for log in logs:
-        text = log.read_text(errors="replace")
-        assert "raised unexpected" not in text and "Traceback" not in text, text[-4000:]
+        failures = _unexpected_failures(log.read_text(errors="replace"))
+        assert not failures, "\n".join(failures)[-4000:]
+
+
+# Beat logs each due task it cannot hand to a stopped Redis with a traceback; that is beat
+# doing its job during the outage a test made on purpose, not a failure of ours.
+_BROKER_OUTAGE = re.compile(
+    r"Couldn't apply scheduled task [\w-]+: .*(Error \d+ connecting to|Connection \w+)"
+)
+_RECORD = re.compile(r"(?m)^(?=\[\d{4}-\d\d-\d\d )")
+
+
+def _unexpected_failures(log: str) -> list[str]:
+    """The log records that say a task failed or carry a traceback, beat's broker outage
+    records aside."""
+    return [
+        record
+        for record in _RECORD.split(log)
+        if ("raised unexpected" in record or "Traceback" in record)
+        and not _BROKER_OUTAGE.search(record.partition("\n")[0])
+    ]
+
+
+def test_only_a_broker_outage_in_beat_is_forgiven() -> None:
+    outage = (
+        "[2026-12-03 14:30:54,532: ERROR/MainProcess] Message Error: Couldn't apply scheduled"
+        " task reconcile-waiting: Error 111 connecting to 127.0.0.1:29500. Connection refused."
+        "\nTraceback (most recent call last):\n  File ...\n"
+    )
+    failed = "[2026-12-03 14:30:55,000: ERROR/ForkPoolWorker-1] Task x raised unexpected: E()\n"
+    bare = "Traceback (most recent call last):\n  File ...\nValueError\n"
+    assert _unexpected_failures(outage) == []
+    assert _unexpected_failures(outage + failed) == [failed]
+    assert _unexpected_failures(bare + outage) == [bare]
 
 
 def _at_once(calls: list[Callable[[], Any]]) -> list[Any]:
@@ -211,7 +244,7 @@ def _idle(stack: Production) -> None:
             )
         return waiting == 0
 
-    wait_for(drained, timeout=30, what="the outbox to drain")
+    wait_for(drained, timeout=90, what="the outbox to drain")
 
 
 def _assert_places_kept(stack: Production, members: list[dict[str, str]]) -> None:
@@ -245,7 +278,7 @@ def test_simultaneous_saves_fill_every_free_place_once(production: Production) -
     _idle(stack)
     first = [stack.member() for _ in range(12)]
     _save_mentees_at_once(stack, first)
-    _await_one_each(stack, first, timeout=30)
+    _await_one_each(stack, first, timeout=90)
     _idle(stack)
     _assert_places_kept(stack, first)
 
@@ -258,7 +291,7 @@ def test_simultaneous_saves_fill_every_free_place_once(production: Production) -
         _save_mentees_at_once(stack, second)  # the outbox holds their matching
     finally:
         stack.redis.start()
-    _await_one_each(stack, second, timeout=30)
+    _await_one_each(stack, second, timeout=90)
     _idle(stack)
     _assert_places_kept(stack, first + second)
 
@@ -282,7 +315,7 @@ def test_beat_matches_a_mentee_whose_task_was_lost(production: Production) -> No
             assert lost.rowcount >= 1
     finally:
         stack.redis.start()
-    _await_one_each(stack, members, timeout=30)
+    _await_one_each(stack, members, timeout=90)
     _assert_places_kept(stack, members)
     warnings = "\n".join(log.read_text() for log in stack.logs)
     assert f"now proposed: {saved.json()['id']}" in warnings
