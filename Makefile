@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
+# pytest processes: most tests wait on servers and subprocesses, so three share two cores well.
+TEST_WORKERS ?= 3
 
 .PHONY: run test install system-deps lint typecheck unit compose-config screenshots clean
 
@@ -35,7 +37,7 @@ typecheck: install
 	$(BIN)/mypy services workers
 
 unit: install system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # No Docker engine runs here, but docker-compose (1.29, Debian's) validates the file, so a
 # broken docker-compose.yml fails CI.

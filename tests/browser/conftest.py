@@ -20,10 +20,13 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from tests.browser.chromium import CHROMIUM_ARGS
 from tests.conftest import PASSWORD, ROOT, TEST_SECRET
+
+# The suite runs in parallel on two shared cores: waits are hang guards, generous on purpose.
+expect.set_options(timeout=15_000)
 
 pytestmark = pytest.mark.browser
 SERIOUS = {"serious", "critical"}
@@ -169,7 +172,7 @@ def open_page(chromium: Browser) -> Iterator[Any]:
 
     def open_one(width: int = 1280, height: int = 900) -> Page:
         context = chromium.new_context(viewport={"width": width, "height": height})
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()
 

@@ -30,7 +30,7 @@ T = TypeVar("T")
 pytestmark = pytest.mark.worker
 
 
-def wait_for(check: Callable[[], T | None], *, timeout: float = 30.0, what: str = "") -> T:
+def wait_for(check: Callable[[], T | None], *, timeout: float = 60.0, what: str = "") -> T:
     """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:

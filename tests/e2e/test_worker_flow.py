@@ -79,7 +79,7 @@ def _idle(stack: Stack) -> None:
                 .where(OutboxMessage.dispatched_at.is_(None))
             )
 
-    wait_for(drained, timeout=30, what="the outbox to drain")
+    wait_for(drained, timeout=90, what="the outbox to drain")
     time.sleep(2)
 
 
