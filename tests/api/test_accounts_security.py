@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from services.api.deps import get_client_address, get_clock
+from services.core.accounts import security
 from services.core.accounts.security import create_access_token, hash_reset_token
 from services.core.models import Notification, OutboxMessage, User
 from services.core.models.accounts import AuthAttempt, PasswordReset
@@ -492,3 +493,29 @@ def test_the_openapi_document_declares_the_new_statuses(client: TestClient) -> N
     schema_name = register_answer["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
     schema = client.get("/openapi.json").json()["components"]["schemas"][schema_name]
     assert "id" not in schema["properties"]
+
+
+def test_a_login_holds_no_database_connection_while_its_password_is_checked(
+    app: FastAPI,
+    client: TestClient,
+    member: Callable[..., dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Logins queue for argon2 in a crowd; each one waiting with a connection held emptied
+    # the pool, and every save and read then waited seconds for one.
+    member(email="checked@example.org")
+    real = security._hasher
+    connections_held: list[int] = []
+
+    class _Watching:
+        def verify(self, password: str, password_hash: str) -> bool:
+            connections_held.append(app.state.engine.pool.checkedout())
+            return real.verify(password, password_hash)
+
+    monkeypatch.setattr(security, "_hasher", _Watching())
+    login(client, "checked@example.org")
+    wrong = client.post(
+        "/api/v1/auth/token", data={"username": "checked@example.org", "password": "not it"}
+    )
+    assert wrong.status_code == 401
+    assert connections_held == [0, 0]

@@ -13,12 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.core.accounts.schemas import AccountCreate
-from services.core.accounts.security import hash_password, verify_password
+from services.core.accounts.security import hash_password
 from services.core.db import utcnow
-from services.core.errors import Conflict, InvalidInput, Unauthorized
+from services.core.errors import Conflict, InvalidInput
 from services.core.models import Organization, Role, User
 from services.core.settings import get_settings
-from services.core.text import clean_secret, no_hidden_characters
 
 
 def get_organization_by_slug(*, session: Session, slug: str) -> Organization | None:
@@ -106,16 +105,6 @@ def register(
             session.flush()
     except IntegrityError as error:
         raise Conflict("An account with this email already exists") from error
-    return user
-
-
-def authenticate(*, session: Session, email: str, password: str) -> User:
-    """Returns the account these credentials open, or raises Unauthorized."""
-    email = login_text("username", email, no_hidden_characters).strip().lower()
-    password = login_text("password", password, clean_secret)
-    user = session.scalar(select(User).where(User.email == email))
-    if not verify_password(password, user.password_hash if user else None) or user is None:
-        raise Unauthorized("Incorrect email or password")
     return user
 
 
