@@ -60,3 +60,25 @@ _READ_ONLY = {
     "matching_status",
     "blockers",
 }
+
+
+def test_the_reasons_follow_the_mentors_as_they_change(cast: Cast) -> None:
+    # The API keeps the organization's encoded mentors between saves: a mentor who pauses,
+    # resumes or joins must show at once in why the mentee waits.
+    wednesday = [{"day": "wed", "start": "18:00", "end": "21:00"}]
+    first = cast.mentor(availability=wednesday)
+    mentee = cast.mentee(availability=[{"day": "tue", "start": "18:00", "end": "21:00"}])
+
+    def with_room() -> int:
+        status = cast.client.get(ME, headers=mentee.headers).json()["matching_status"]
+        return int(status["mentors_with_room"])
+
+    assert with_room() == 1
+    paused = cast.client.post("/api/v1/me/mentor-profile/pause", headers=first.headers)
+    assert paused.status_code == 200, paused.text
+    assert with_room() == 0
+    cast.mentor(availability=wednesday)
+    assert with_room() == 1
+    resumed = cast.client.post("/api/v1/me/mentor-profile/resume", headers=first.headers)
+    assert resumed.status_code == 200, resumed.text
+    assert with_room() == 2

@@ -91,10 +91,10 @@ def _saved(
 ) -> ProfilePublic:
     saved = profiles.save(session=session, user=user, role=role, body=body)
     response.status_code = status.HTTP_201_CREATED if saved.created else status.HTTP_200_OK
-    # Why a mentee still waits reads the organization's mentors and asks the engine: a
-    # good part of a second in a crowd. Committed first, it is worked out in a read-only
-    # snapshot that already holds the save, so the write (on SQLite the one write lock
-    # every writer queues for, the worker's matching included) is not held meanwhile.
+    # Why a mentee still waits asks the engine about the organization's mentors (encoded
+    # once per process, `MENTOR_INDEXES`; still milliseconds). Committed first, it is worked
+    # out in a read-only snapshot that already holds the save, so the write (on SQLite the
+    # one write lock every writer queues for, the worker's matching included) is not held.
     session.commit()
     return profile_views.to_public(session=reader, profile=saved.profile, with_status=True)
 

@@ -1,4 +1,4 @@
-"""Each organization's vetted mentors, encoded once per worker process for the engine.
+"""Each organization's vetted mentors, encoded once per process for the engine.
 
 Re-reading and re-encoding every mentor for each saved profile is where the incremental
 path spent nine tenths of its time. The index is rebuilt only when the set of vetted,
@@ -6,13 +6,15 @@ unpaused mentors or any of their profiles changed (their count and latest `updat
 read in one aggregate query), or the day turned; remaining capacities, which change with
 every proposal, are read from one grouped count per transaction (`Snapshot`). A change of
 the organization's active learned model (`learning.ACTIVE_MODELS`) rebuilds it too.
+The API reads the same cache to say why a mentee waits (`waiting.waiting_reasons`), so a
+mentee's save no longer reads and encodes every mentor of the organization.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import numpy as np
@@ -23,27 +25,39 @@ from services.core.matching.active_models import ACTIVE_MODELS
 from services.core.matching.eligibility import organization_load, vetted_mentor
 from services.core.matching.participants import to_participant
 from services.core.models import Profile
-from services.matcher import Participant, PartnerIndex, PartnerMatch
+from services.matcher import LearnedModel, Participant, PartnerIndex, PartnerMatch
 
 
 @dataclass
 class _Entry:
     key: tuple[date, int, datetime | None, int | None]
-    index: PartnerIndex
+    mentors: list[Participant]  # with no one held: `Snapshot` and `with_loads` add the loads
+    owners: dict[uuid.UUID, uuid.UUID]  # profile id -> the mentor's account
     rows: dict[uuid.UUID, int]
     capacity: np.ndarray
+    model: LearnedModel | None
+    index: PartnerIndex | None = None  # built on first use: the API never needs it
+
+    def with_loads(self, load: dict[uuid.UUID, int]) -> list[Participant]:
+        """The mentors with a free place, each carrying how many they hold."""
+        free = []
+        for mentor_id, row in self.rows.items():
+            held = load.get(mentor_id, 0)
+            if held < self.capacity[row]:
+                free.append(replace(self.mentors[row], active_mentees=held))
+        return free
 
 
 class MentorIndexes:
-    """A per-process cache of mentor indexes, one per organization."""
+    """A per-process cache of each organization's encoded mentors (and their index)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[uuid.UUID, _Entry] = {}
 
-    def snapshot(self, session: Session, organization_id: uuid.UUID, today: date) -> Snapshot:
-        """The organization's index, rebuilt if its mentors changed; `Snapshot.refresh` reads
-        the loads (after the organization's lock is taken)."""
+    def mentors(self, session: Session, organization_id: uuid.UUID, today: date) -> _Entry:
+        """The organization's vetted mentors as the engine sees them, read again only if
+        they changed (one aggregate query when they did not)."""
         count, latest = session.execute(
             select(func.count(), func.max(Profile.updated_at)).where(
                 *vetted_mentor(organization_id)
@@ -53,19 +67,30 @@ class MentorIndexes:
         key = (today, int(count), latest, number)  # a new active model rebuilds the index
         with self._lock:
             entry = self._entries.get(organization_id)
-            if entry is None or entry.key != key:
-                mentors = session.scalars(
-                    select(Profile).where(*vetted_mentor(organization_id))
-                ).all()
-                index = PartnerIndex.for_mentors(
-                    [to_participant(m, today=today) for m in mentors],
-                    reference_date=today,
-                    model=model,
+        if entry is not None and entry.key == key:
+            return entry
+        stored = session.scalars(select(Profile).where(*vetted_mentor(organization_id))).all()
+        entry = _Entry(
+            key,
+            mentors=[to_participant(m, today=today) for m in stored],
+            owners={m.id: m.user_id for m in stored},
+            rows={m.id: k for k, m in enumerate(stored)},
+            capacity=np.array([m.places for m in stored], dtype=np.int64),
+            model=model,
+        )
+        with self._lock:
+            self._entries[organization_id] = entry
+        return entry
+
+    def snapshot(self, session: Session, organization_id: uuid.UUID, today: date) -> Snapshot:
+        """The organization's index, rebuilt if its mentors changed; `Snapshot.refresh` reads
+        the loads (after the organization's lock is taken)."""
+        entry = self.mentors(session, organization_id, today)
+        with self._lock:
+            if entry.index is None:
+                entry.index = PartnerIndex.for_mentors(
+                    entry.mentors, reference_date=today, model=entry.model
                 )
-                rows = {m.id: k for k, m in enumerate(mentors)}
-                capacity = np.array([m.places for m in mentors], dtype=np.int64)
-                entry = _Entry(key, index, rows, capacity)
-                self._entries[organization_id] = entry
         return Snapshot(self._lock, entry, organization_id)
 
 
@@ -102,8 +127,10 @@ class Snapshot:
         """The best feasible mentor with a free place for `mentee`, or None."""
         # The engine's index is not thread-safe (the worker of `make run` uses threads).
         with self._lock:
-            self._entry.index.set_all_remaining(self._remaining)
-            return self._entry.index.best_partner(mentee, excluded=excluded, explain=True)
+            index = self._entry.index
+            assert index is not None  # `MentorIndexes.snapshot` built it
+            index.set_all_remaining(self._remaining)
+            return index.best_partner(mentee, excluded=excluded, explain=True)
 
 
 MENTOR_INDEXES = MentorIndexes()

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from services.core.matching.eligibility import eligible_mentors, excluded_partners_of
+from services.core.matching.eligibility import excluded_partners_of, organization_load
+from services.core.matching.mentor_index import MENTOR_INDEXES
 from services.core.matching.participants import reference_date, to_participant
 from services.core.models import Profile
 from services.core.profiles.schemas import MatchingStatus, ProfileBlockerPublic
@@ -23,18 +24,18 @@ def waiting_reasons(
     if not mentees:
         return {}
     today = reference_date()
-    mentors = eligible_mentors(session=session, organization_id=organization_id)
+    known = MENTOR_INDEXES.mentors(session, organization_id, today)
+    mentors = known.with_loads(organization_load(session=session, organization_id=organization_id))
     excluded = excluded_partners_of(session=session, profiles=mentees)
-    owners = {mentor.id: mentor.user_id for mentor, _ in mentors}
     pairs = [
         (str(mentee.id), str(mentor_id))
         for mentee in mentees
-        for mentor_id, owner in owners.items()
+        for mentor_id, owner in known.owners.items()
         if owner == mentee.user_id or mentor_id in excluded.get(mentee.id, set())
     ]
     reasons = explain_waiting(
         [to_participant(mentee, today=today) for mentee in mentees],
-        [to_participant(mentor, holding=load, today=today) for mentor, load in mentors],
+        mentors,
         reference_date=today,
         exclusions=pairs,
     )
