@@ -22,7 +22,6 @@ from kombu import Connection
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.core.accounts import service as accounts
 from services.core.accounts import signin
 from services.core.broker import DatabaseTransport, celery_config
 from services.core.db import (
@@ -285,7 +284,7 @@ def test_passwords_are_hashed_and_verified_outside_the_write_lock(
         return wrapper
 
     monkeypatch.setattr(signin, "hash_password", probed(signin.hash_password))
-    monkeypatch.setattr(accounts, "verify_password", probed(accounts.verify_password))
+    monkeypatch.setattr(signin, "verify_password", probed(signin.verify_password))
     body = {"email": "argon@example.org", "password": PASSWORD, "display_name": "Sam"}
     assert client.post("/api/v1/auth/register", json=body | consent(client)).status_code == 201
     assert client.post("/api/v1/auth/register", json=body | consent(client)).status_code == 201
