@@ -11,6 +11,7 @@ from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from services.core.accounts import sessions
 from services.core.accounts.security import TokenClaims, read_access_token
@@ -91,7 +92,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except BaseException:
         await _finish(_roll_back, session)
         raise
-    await _finish(_commit, session)
+    if not session.info.pop(_ENDED, False):  # `member_read` ended it in its own hop
+        await _finish(_commit, session)
     if session.info.pop(PENDING_KEY, False) and request.app.state.relay is not None:
         # Queued only now, after the commit: a worker never sees work that isn't there yet.
         request.app.state.relay.wake()
@@ -157,6 +159,25 @@ def get_current_user(session: SessionDep, claims: TokenClaimsDep) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+_ENDED = "peermatch_session_ended"
+Read = TypeVar("Read")
+
+
+async def member_read(session: Session, claims: TokenClaims, read: Callable[[User], Read]) -> Read:
+    """A member's read that every visit and every poll makes, in one hop to the thread pool:
+    the token's account (as `CurrentUser` finds it), `read`, and the session's end, where a
+    `CurrentUser` dependency, a plain `def` route and the session's end take three (under
+    load each hop is a thread to wake and the interpreter lock to win again). `read` must
+    build the whole answer: the session is closed when it returns."""
+
+    def in_thread() -> Read:
+        try:
+            return read(get_current_user(session, claims))
+        finally:
+            _commit(session)
+            session.info[_ENDED] = True
+
+    return await run_in_threadpool(in_thread)
 
 
 def get_coordinator(user: CurrentUser) -> User:

@@ -8,7 +8,15 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from services.api.deps import CurrentUser, Limit, Offset, SessionDep, records_reads
+from services.api.deps import (
+    CurrentUser,
+    Limit,
+    Offset,
+    SessionDep,
+    TokenClaimsDep,
+    member_read,
+    records_reads,
+)
 from services.api.paging import page_answer
 from services.core.introductions import transitions, views
 from services.core.introductions.schemas import (
@@ -18,7 +26,7 @@ from services.core.introductions.schemas import (
     IntroductionWithSupport,
     NoteIn,
 )
-from services.core.models import IntroductionStatus
+from services.core.models import IntroductionStatus, User
 from services.core.safety import service as safety
 from services.core.safety import views as safety_views
 from services.core.safety.schemas import BlockIn, BlockOutcome, ReportFiled, ReportIn
@@ -49,19 +57,23 @@ COORDINATOR_ERRORS: dict[int | str, dict[str, Any]] = {
     response_model=list[IntroductionPublic],
     responses={401: ERRORS[401], 422: ERRORS[422]},
 )
-def my_introductions(
+async def my_introductions(
     session: SessionDep,
-    user: CurrentUser,
+    claims: TokenClaimsDep,
     status: IntroductionStatus | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> Response:
     """Your introductions, as mentee and as mentor, newest first; total in `X-Total-Count`."""
-    page = views.list_for_member(
-        session=session, user=user, status=status, limit=limit, offset=offset
-    )
-    presented = views.presenter(session=session, viewings=page.items)
-    return page_answer(page, presented, IntroductionPublic)
+
+    def listed(user: User) -> Response:
+        page = views.list_for_member(
+            session=session, user=user, status=status, limit=limit, offset=offset
+        )
+        presented = views.presenter(session=session, viewings=page.items)
+        return page_answer(page, presented, IntroductionPublic)
+
+    return await member_read(session, claims, listed)
 
 
 @router.get("/introductions/{introduction_id}", response_model=IntroductionPublic, responses=ERRORS)

@@ -14,6 +14,8 @@ from services.api.deps import (
     ReaderDep,
     SessionDep,
     SettingsDep,
+    TokenClaimsDep,
+    member_read,
 )
 from services.api.responses import answer
 from services.api.routers.auth import NOT_LOGGED_IN, TOO_MANY, too_many
@@ -37,9 +39,9 @@ NO_PROFILE: dict[int | str, dict[str, Any]] = {404: {"description": "You have no
 
 
 @router.get("", response_model=AccountPublic, responses=NOT_LOGGED_IN)
-def read_me(user: CurrentUser) -> Response:
+async def read_me(session: SessionDep, claims: TokenClaimsDep) -> Response:
     """Your account, with the privacy notice you accepted and when."""
-    return answer(account_views.to_public(user))
+    return await member_read(session, claims, lambda user: answer(account_views.to_public(user)))
 
 
 @router.post(
