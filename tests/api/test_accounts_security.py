@@ -222,6 +222,7 @@ def test_logout_revokes_only_the_token_it_is_called_with(client: TestClient) -> 
     first, second = bearer(token_for(client, ADA)), bearer(token_for(client, ADA))
     assert client.post("/api/v1/auth/logout", headers=first).status_code == 204
     assert client.get("/api/v1/me", headers=first).status_code == 401
+    assert client.get("/api/v1/me/introductions", headers=first).status_code == 401
     assert client.post("/api/v1/auth/logout", headers=first).status_code == 401
     assert client.get("/api/v1/me", headers=second).status_code == 200
     assert client.post("/api/v1/auth/logout").status_code == 401
