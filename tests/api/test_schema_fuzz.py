@@ -35,6 +35,7 @@ from services.core.settings import Settings
 from tests.conftest import PASSWORD, TEST_SECRET
 
 EXAMPLES = 10
+REQUEST_TIMEOUT_SECONDS = 60
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -106,7 +107,11 @@ def _fuzz(operation: Any, mode: GenerationMode, people: dict[str, User]) -> tupl
             runs.append(1)
             try:
                 case.call_and_validate(
-                    headers={"Authorization": f"Bearer {_token(user)}"}, checks=CHECKS
+                    headers={"Authorization": f"Bearer {_token(user)}"},
+                    checks=CHECKS,
+                    # A hang guard, not a timing: on CI's shared cores, beside two other test
+                    # processes, one PostgreSQL case once took over schemathesis's 10 s.
+                    timeout=REQUEST_TIMEOUT_SECONDS,
                 )
             except (Exception, BaseExceptionGroup) as failure:  # collected, then reported
                 failures.append(f"{operation.label} as {user.role}: {str(failure)[:400]}")
